@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The project's main command: build the programs, then run each server with its client and show
+# what they say to each other. Every command is printed as you would type it, then its output.
+# Servers listen on free ports (port 0) and announce them; nothing is left running or on disk.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec 2>&1 # one transcript: messages appear in order with the output around them
+
+echo "# building (cargo build --workspace) ..."
+cargo build --quiet --workspace
+export PATH="$PWD/target/debug:$PATH"
+
+server_pids=()
+cleanup() {
+    for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+section() { printf '\n## %s\n' "$*"; }
+say() { printf '# %s\n' "$*"; }
+
+# Print a command as typed, then run it and show what it printed (stdout and stderr, in order).
+# A failing command is part of the show, not the end of it.
+try() {
+    printf '$ %s\n' "$1"
+    local output status=0
+    output=$(eval "$1" 2>&1) || status=$?
+    printf '%s\n' "$output"
+    if ((status != 0)); then echo "(exit status $status)"; fi
+}
+
+# Start a server in the background, reading its output through file descriptor $server_log
+# (no temp files), and wait for its "listening on ADDR" line: it tells us the port the OS chose.
+start_server() {
+    printf '$ %s &\n' "$*"
+    exec {server_log}< <(exec "$@")
+    server_pids+=("$!")
+    server_pid=$!
+    read -r -t 10 -u "$server_log" line || { echo "server did not start"; exit 1; }
+    echo "$line"
+    port=${line##*:}
+}
+
+# Show the server's log lines up to the end of the current client (or until it exits).
+server_says() {
+    while read -r -t 10 -u "$server_log" line; do
+        echo "    server: $line"
+        [[ $line == closed* ]] && break
+    done
+}
+
+section "TCP: tcp-server greets each client, then echoes what it sends"
+start_server tcp-server --clients 4 127.0.0.1 0
+
+say "A client that sends nothing (like the notebook's) just gets the greeting:"
+try "tcp-client 127.0.0.1 $port < /dev/null"
+server_says
+
+say "--send: the text comes back after the greeting:"
+try "tcp-client --send hello 127.0.0.1 $port"
+server_says
+
+say "Anything piped in is sent, then our writing half is shut down; the echo comes back whole:"
+try "tcp-client 127.0.0.1 $port < tcp-client/Cargo.toml | tail -n 3"
+server_says
+
+say "The same server from netcat, if it is installed (-N: half-close at the end of input):"
+if command -v nc > /dev/null && grep -qE '^[[:space:]]+-N' <(nc -h 2>&1); then
+    try "printf 'hello from nc\n' | nc -N 127.0.0.1 $port"
+else
+    say "(nc with -N is not installed: apt-get install netcat-openbsd); using our client instead"
+    try "tcp-client --send 'hello again' 127.0.0.1 $port"
+fi
+server_says
+
+say "--clients 4: the server has served four clients and exits by itself:"
+wait "$server_pid" && echo "(tcp-server exited with status $?)"
+
+say "Nothing listens there now, so the connection is refused:"
+try "tcp-client 127.0.0.1 $port"
+
+section "TCP over IPv6 (::1)"
+if grep -qs '^0\{31\}1 ' /proc/net/if_inet6; then # the loopback interface has ::1
+    start_server tcp-server --clients 1 ::1 0
+    try "tcp-client -6 --send 'hello over IPv6' ::1 $port"
+    server_says
+    wait "$server_pid"
+else
+    say "(this machine has no IPv6 loopback: skipping)"
+fi
+
+section "Done"
+say "Try them by hand: cargo run -p tcp-server, then in another terminal cargo run -p tcp-client -- --send hi"

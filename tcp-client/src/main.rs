@@ -1,0 +1,192 @@
+//! tcp-client: the notebook's "Cliente TCP" cells, reading the whole reply instead of one `recv`.
+//!
+//! Python: `sock.connect((host, 9000))`, `sock.sendall(...)`, `data = sock.recv(4096)`,
+//! `sock.close()`, inside `try/except ConnectionError/finally`. Here we connect (by name or IP,
+//! IPv4 or IPv6), send `--send TEXT` or all of stdin, and copy everything the server sends to
+//! stdout until it closes the connection.
+//!
+//! Try it (two terminals):
+//!     cargo run -p tcp-server                       # prints: listening on 127.0.0.1:9000
+//!     cargo run -p tcp-client -- --send hello       # prints: Thanks for connecting, then hello
+//!     cargo run -p tcp-client < Cargo.toml          # the file comes back after the greeting
+//! or, with netcat instead of our client:  printf 'hello\n' | nc -N 127.0.0.1 9000
+//! Progress and errors go to stderr; stdout carries only the server's bytes, untouched.
+
+use std::ffi::OsString;
+use std::io::ErrorKind::{TimedOut, WouldBlock};
+use std::io::{self, IsTerminal, Read, Write};
+use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::process::ExitCode;
+use std::thread;
+use std::time::Duration;
+
+const DEFAULT_HOST: &str = "127.0.0.1";
+const DEFAULT_PORT: u16 = 9000;
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+const BUFFER_SIZE: usize = 64 * 1024;
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(exit_code) => return exit_code,
+    };
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("tcp-client: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> io::Result<()> {
+    let stream = connect(args)?;
+    eprintln!("connected to {}", stream.peer_addr()?);
+    // Every wait for the server is bounded: a server that accepts and never speaks is an error.
+    stream.set_read_timeout(Some(args.timeout))?;
+    stream.set_write_timeout(Some(args.timeout))?;
+
+    // Send and receive at the same time. Sending everything first would deadlock on a large
+    // payload: an echo server stops reading once its replies fill our unread receive buffer.
+    thread::scope(|scope| {
+        let sender = thread::Builder::new().spawn_scoped(scope, || send(&stream, &args.send))?;
+        let received = receive(&stream, args.timeout);
+        if received.is_err() {
+            // We stop early (an error, or stdout closed): shutting down unblocks the sender.
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        let sent = sender.join().unwrap_or(Ok(())); // send() never panics
+        match received {
+            Ok(()) => sent.map_err(|error| failed("sending", error)),
+            // `| head -c 5` closed our stdout: the reader has what it wanted, so end quietly.
+            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+            Err(error) => Err(error),
+        }
+    })
+}
+
+/// Python: sock.connect((host, port)). A name can resolve to several addresses (IPv6 and IPv4):
+/// try each in turn, each with a timeout, and keep the first that answers.
+fn connect(args: &Args) -> io::Result<TcpStream> {
+    let (host, port) = (args.host.as_str(), args.port);
+    let addresses = (host, port).to_socket_addrs();
+    let addresses = addresses.map_err(|error| failed(&format!("cannot resolve {host}"), error))?;
+    let mut last_error = io::Error::new(io::ErrorKind::NotFound, "no address of that family");
+    for address in addresses.filter(|address| args.ipv6.is_none_or(|v6| address.is_ipv6() == v6)) {
+        match TcpStream::connect_timeout(&address, args.timeout) {
+            Ok(stream) => return Ok(stream),
+            Err(error) => last_error = error,
+        }
+    }
+    let what = format!("cannot connect to {host} port {port}");
+    Err(failed(&what, last_error))
+}
+
+/// Python: sock.sendall(...). Then shut down our writing half: that is how the server learns we
+/// are done (its read returns 0), while we can still read its reply. `close` would end both ways.
+fn send(mut stream: &TcpStream, text: &Option<String>) -> io::Result<()> {
+    match text {
+        Some(text) => stream.write_all(text.as_bytes())?,
+        None if !io::stdin().is_terminal() => drop(io::copy(&mut io::stdin().lock(), &mut stream)?),
+        None => {} // an interactive terminal and no --send: just read what the server says
+    }
+    stream.shutdown(Shutdown::Write)
+}
+
+/// Copy the server's bytes to stdout until it closes. One `recv(4096)`, as in the notebook,
+/// returns whatever has arrived so far: a longer reply needs reading until read returns 0.
+fn receive(mut stream: &TcpStream, timeout: Duration) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    let mut buffer = vec![0; BUFFER_SIZE];
+    loop {
+        let count = match stream.read(&mut buffer) {
+            Ok(0) => return Ok(()),
+            Ok(count) => count,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            // A read timeout shows up as WouldBlock on Unix and TimedOut on Windows.
+            Err(error) if matches!(error.kind(), WouldBlock | TimedOut) => {
+                let silence = format!("no data from the server for {} s", timeout.as_secs_f64());
+                return Err(io::Error::new(TimedOut, format!("timed out: {silence}")));
+            }
+            Err(error) => return Err(failed("receiving", error)),
+        };
+        // Flush each chunk, so an interactive server's partial line shows up at once.
+        stdout.write_all(&buffer[..count])?;
+        stdout.flush()?;
+    }
+}
+
+/// Name what failed, keep the OS's reason and error kind: `what failed: why`.
+fn failed(what: &str, error: io::Error) -> io::Error {
+    io::Error::new(error.kind(), format!("{what}: {error}"))
+}
+
+// ---- Command line: plumbing, kept out of the socket story above ----
+
+const USAGE: &str = "\
+usage: tcp-client [--send TEXT] [--timeout SECS] [-4|-6] [HOST] [PORT]
+  Connects, sends TEXT (or stdin when it is not a terminal), prints all the server sends.
+  HOST            name or address to connect to (default 127.0.0.1)
+  PORT            port to connect to (default 9000)
+  --send TEXT     send TEXT instead of stdin
+  --timeout SECS  give up connecting or waiting for data after this long (default 5)
+  -4, -6          use only IPv4 or only IPv6 addresses
+  --help          show this help
+";
+
+struct Args {
+    host: String,
+    port: u16,
+    send: Option<String>,
+    timeout: Duration,
+    ipv6: Option<bool>, // -6: Some(true), -4: Some(false), neither: None
+}
+
+/// Err carries the exit code: 0 after `--help`, 2 after a usage error (already explained).
+fn parse_args() -> Result<Args, ExitCode> {
+    let raw: Result<Vec<String>, _> =
+        std::env::args_os().skip(1).map(OsString::into_string).collect();
+    let mut raw = raw.map_err(|_| usage("arguments must be UTF-8"))?.into_iter();
+    let (mut send, mut timeout, mut ipv6, mut positional) = (None, DEFAULT_TIMEOUT, None, vec![]);
+    while let Some(arg) = raw.next() {
+        match arg.as_str() {
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                return Err(ExitCode::SUCCESS);
+            }
+            "--send" => send = Some(value_of(&arg, raw.next())?),
+            "--timeout" => timeout = parse_seconds(&value_of(&arg, raw.next())?)?,
+            "-4" => ipv6 = Some(false),
+            "-6" => ipv6 = Some(true),
+            _ if arg.starts_with('-') => return Err(usage(&format!("unknown option {arg}"))),
+            _ => positional.push(arg),
+        }
+    }
+    let (host, port) = match positional.as_slice() {
+        [] => (DEFAULT_HOST, DEFAULT_PORT),
+        [host] => (host.as_str(), DEFAULT_PORT),
+        [host, port] => (host.as_str(), parse_port(port)?),
+        _ => return Err(usage("too many arguments")),
+    };
+    Ok(Args { host: host.to_string(), port, send, timeout, ipv6 })
+}
+
+fn value_of(flag: &str, value: Option<String>) -> Result<String, ExitCode> {
+    value.ok_or_else(|| usage(&format!("{flag} needs a value")))
+}
+
+fn parse_port(text: &str) -> Result<u16, ExitCode> {
+    let port = text.parse().ok().filter(|&port| port > 0);
+    port.ok_or_else(|| usage(&format!("bad port {text:?}: give 1 to 65535")))
+}
+
+fn parse_seconds(text: &str) -> Result<Duration, ExitCode> {
+    let seconds = text.parse().ok().and_then(|secs| Duration::try_from_secs_f64(secs).ok());
+    let seconds = seconds.filter(|duration| !duration.is_zero());
+    seconds.ok_or_else(|| usage(&format!("bad timeout {text:?}: give seconds above 0")))
+}
+
+fn usage(problem: &str) -> ExitCode {
+    eprint!("tcp-client: {problem}\n{USAGE}");
+    ExitCode::from(2)
+}

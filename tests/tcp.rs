@@ -1,0 +1,398 @@
+//! End-to-end tests of tcp-server and tcp-client: against each other, against the notebook's
+//! own Python code, and against netcat and socat. Every server listens on a free port.
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream, ToSocketAddrs};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::Duration;
+
+const GREETING: &str = "Thanks for connecting\n";
+
+fn client(server: &Server, args: &[&str]) -> Command {
+    let mut command = our("tcp-client");
+    command.args(args).arg(server.addr.ip().to_string()).arg(server.port().to_string());
+    command
+}
+
+#[test]
+fn a_client_that_sends_nothing_gets_the_greeting_and_a_clean_close() {
+    let server = Server::start("tcp-server", &["--clients", "1", "127.0.0.1", "0"]);
+    let output = run(client(&server, &[]), None);
+    assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+    assert_eq!(output.stdout_text(), GREETING);
+    let server = server.wait();
+    assert_eq!(server.code(), Some(0), "stderr: {}", server.stderr);
+    assert!(server.stdout_text().contains("connection accepted from 127.0.0.1:"));
+}
+
+#[test]
+fn send_text_comes_back_after_the_greeting() {
+    let server = Server::start("tcp-server", &["--clients", "1", "127.0.0.1", "0"]);
+    let output = run(client(&server, &["--send", "hello"]), None);
+    assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+    assert_eq!(output.stdout_text(), format!("{GREETING}hello"));
+}
+
+#[test]
+fn ten_mib_of_random_bytes_come_back_byte_identical() {
+    let payload = random_bytes(10 << 20, 2);
+    let server = Server::start("tcp-server", &["--clients", "1", "127.0.0.1", "0"]);
+    let output = run(client(&server, &[]), Some(&payload));
+    assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+    assert_eq!(&output.stdout[..GREETING.len()], GREETING.as_bytes());
+    assert!(output.stdout[GREETING.len()..] == payload[..], "echo differs from what was sent");
+    assert_eq!(server.wait().code(), Some(0));
+}
+
+#[test]
+fn twenty_concurrent_clients_each_get_their_own_bytes() {
+    let server = Server::start("tcp-server", &["--clients", "20", "127.0.0.1", "0"]);
+    let clients: Vec<_> = (0..20)
+        .map(|n| {
+            let payload = random_bytes(256 * 1024 + n, n as u64 + 100);
+            let command = client(&server, &[]);
+            thread::spawn(move || (run(command, Some(&payload)), payload))
+        })
+        .collect();
+    for handle in clients {
+        let (output, payload) = handle.join().expect("client thread");
+        assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+        assert!(output.stdout[GREETING.len()..] == payload[..], "a client got other bytes");
+    }
+    let server = server.wait();
+    assert_eq!(server.code(), Some(0));
+    assert_eq!(server.stdout_text().matches("connection accepted from").count(), 20);
+}
+
+#[test]
+fn a_slow_client_does_not_hold_up_the_others() {
+    let server = Server::start("tcp-server", &["--clients", "2", "127.0.0.1", "0"]);
+    let mut silent = TcpStream::connect(server.addr).expect("connect");
+    let output = run(client(&server, &["--send", "quick"]), None);
+    assert_eq!(output.stdout_text(), format!("{GREETING}quick"));
+    assert!(output.elapsed < Duration::from_secs(3), "took {:?}", output.elapsed);
+    silent.shutdown(Shutdown::Write).expect("half-close");
+    let mut rest = String::new();
+    silent.read_to_string(&mut rest).expect("read greeting");
+    assert_eq!(rest, GREETING);
+    assert_eq!(server.wait().code(), Some(0));
+}
+
+#[test]
+fn server_exits_zero_after_serving_clients_n() {
+    let server = Server::start("tcp-server", &["--clients", "3", "127.0.0.1", "0"]);
+    let addr = server.addr;
+    for n in 0..3 {
+        let output = run(client(&server, &["--send", &format!("client {n}")]), None);
+        assert_eq!(output.stdout_text(), format!("{GREETING}client {n}"));
+    }
+    let server = server.wait();
+    assert_eq!(server.code(), Some(0), "stderr: {}", server.stderr);
+    assert_eq!(server.stdout_text().matches("connection accepted from").count(), 3);
+    assert!(TcpStream::connect(addr).is_err(), "a fourth client still got in");
+}
+
+#[test]
+fn server_drops_a_silent_client_after_its_timeout() {
+    let server = Server::start("tcp-server", &["--timeout", "0.5", "127.0.0.1", "0"]);
+    let mut stream = TcpStream::connect(server.addr).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("read timeout");
+    let mut everything = String::new();
+    let started = std::time::Instant::now();
+    stream.read_to_string(&mut everything).expect("server closes the connection");
+    assert_eq!(everything, GREETING);
+    assert!(started.elapsed() < Duration::from_secs(5), "dropped after {:?}", started.elapsed());
+    let mut server = server;
+    let server_output = server.stop();
+    assert!(server_output.stderr.contains("silent for 0.5 s"), "stderr: {}", server_output.stderr);
+}
+
+#[test]
+fn client_times_out_on_a_server_that_never_speaks() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port().to_string();
+    let holder = thread::spawn(move || listener.accept().map(|(stream, _)| stream));
+    let mut command = our("tcp-client");
+    command.args(["--timeout", "0.5", "--send", "anyone?", "127.0.0.1", &port]);
+    let output = run(command, None);
+    assert_eq!(output.code(), Some(1));
+    assert!(output.stderr.contains("timed out"), "stderr: {}", output.stderr);
+    assert!(output.elapsed < Duration::from_secs(5), "took {:?}", output.elapsed);
+    drop(holder.join());
+}
+
+#[test]
+fn refused_connection_names_host_and_port() {
+    let port = free_port().to_string(); // nothing listens there any more
+    let mut command = our("tcp-client");
+    command.args(["127.0.0.1", &port]);
+    let output = run(command, None);
+    assert_eq!(output.code(), Some(1));
+    let expected =
+        format!("tcp-client: cannot connect to 127.0.0.1 port {port}: Connection refused");
+    assert!(output.stderr.starts_with(&expected), "stderr: {}", output.stderr);
+    assert_eq!(output.stderr.lines().count(), 1, "one line: {}", output.stderr);
+}
+
+#[test]
+fn unknown_host_is_one_clear_line() {
+    let mut command = our("tcp-client");
+    command.args(["no-such-host.invalid", "9000"]);
+    let output = run(command, None);
+    assert_eq!(output.code(), Some(1));
+    assert!(output.stderr.starts_with("tcp-client: cannot resolve no-such-host.invalid: "));
+    assert_eq!(output.stderr.lines().count(), 1, "one line: {}", output.stderr);
+}
+
+#[test]
+fn usage_errors_exit_2_with_usage_on_stderr() {
+    let cases: &[(&str, &[&str])] = &[
+        ("tcp-client", &["127.0.0.1", "70000"]),
+        ("tcp-client", &["127.0.0.1", "abc"]),
+        ("tcp-client", &["--bogus"]),
+        ("tcp-client", &["--send"]),
+        ("tcp-client", &["--timeout", "soon"]),
+        ("tcp-client", &["a", "1", "extra"]),
+        ("tcp-server", &["127.0.0.1", "70000"]),
+        ("tcp-server", &["--clients", "0"]),
+        ("tcp-server", &["--timeout"]),
+        ("tcp-server", &["-x"]),
+    ];
+    for (program, args) in cases {
+        let mut command = our(program);
+        command.args(*args);
+        let output = run(command, None);
+        assert_eq!(output.code(), Some(2), "{program} {args:?}: {}", output.stderr);
+        assert!(output.stderr.starts_with(&format!("{program}: ")), "{program} {args:?}");
+        assert!(output.stderr.contains("usage:"), "{program} {args:?}: {}", output.stderr);
+        assert!(output.stdout.is_empty());
+    }
+}
+
+#[test]
+fn help_prints_usage_and_exits_0() {
+    for program in ["tcp-client", "tcp-server"] {
+        let mut command = our(program);
+        command.arg("--help");
+        let output = run(command, None);
+        assert_eq!(output.code(), Some(0));
+        assert!(output.stdout_text().starts_with(&format!("usage: {program} ")));
+        assert!(output.stderr.is_empty());
+    }
+}
+
+#[test]
+fn port_in_use_is_one_clear_line_and_exit_1() {
+    let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port().to_string();
+    let mut command = our("tcp-server");
+    command.args(["127.0.0.1", &port]);
+    let output = run(command, None);
+    assert_eq!(output.code(), Some(1));
+    let expected =
+        format!("tcp-server: cannot listen on 127.0.0.1 port {port}: Address already in use");
+    assert!(output.stderr.starts_with(&expected), "stderr: {}", output.stderr);
+    assert_eq!(output.stderr.lines().count(), 1);
+}
+
+#[test]
+fn a_host_that_cannot_be_bound_is_an_error() {
+    let mut command = our("tcp-server");
+    command.args(["192.0.2.1", "0"]); // TEST-NET-1: not an address of this machine
+    let output = run(command, None);
+    assert_eq!(output.code(), Some(1));
+    assert!(output.stderr.starts_with("tcp-server: cannot listen on 192.0.2.1 port 0: "));
+}
+
+#[test]
+fn closed_stdout_ends_the_client_quietly() {
+    let server = Server::start("tcp-server", &["--clients", "1", "127.0.0.1", "0"]);
+    let payload = TempDir::new("pipe");
+    let file = payload.0.join("payload.bin");
+    std::fs::write(&file, random_bytes(4 << 20, 7)).expect("write payload");
+    let script =
+        r#""$1" "$2" "$3" < "$4" | head -c 5 > /dev/null; echo "client exit ${PIPESTATUS[0]}" >&2"#;
+    let mut command = Command::new("bash");
+    command.args(["-c", script, "sh"]).arg(bin("tcp-client"));
+    command.args([server.addr.ip().to_string(), server.port().to_string()]).arg(&file);
+    let output = run(command, None);
+    assert!(output.stderr.contains("client exit 0"), "stderr: {}", output.stderr);
+    assert!(!output.stderr.contains("panicked"), "stderr: {}", output.stderr);
+    assert!(!output.stderr.to_lowercase().contains("broken pipe"), "stderr: {}", output.stderr);
+    assert_eq!(server.wait().code(), Some(0));
+}
+
+#[test]
+fn a_client_that_resets_mid_stream_does_not_stop_the_server() {
+    let server = Server::start("tcp-server", &["--clients", "2", "127.0.0.1", "0"]);
+    {
+        // Send a lot and never read: closing with unread data makes the kernel send a reset.
+        let mut rude = TcpStream::connect(server.addr).expect("connect");
+        rude.set_write_timeout(Some(Duration::from_secs(2))).expect("write timeout");
+        let _ = rude.write_all(&random_bytes(256 * 1024, 3));
+    }
+    let output = run(client(&server, &["--send", "still there?"]), None);
+    assert_eq!(output.stdout_text(), format!("{GREETING}still there?"));
+    let server = server.wait();
+    assert_eq!(server.code(), Some(0), "stderr: {}", server.stderr);
+    assert!(server.stderr.contains("reset"), "the reset is reported: {}", server.stderr);
+}
+
+#[test]
+fn ipv6_loopback_works_for_both_programs() {
+    if !ipv6_loopback_works() {
+        return skip("this machine has no IPv6 loopback (::1)");
+    }
+    let server = Server::start("tcp-server", &["--clients", "2", "::1", "0"]);
+    assert!(server.addr.is_ipv6());
+    let output = run(client(&server, &["--send", "over v6"]), None);
+    assert_eq!(output.stdout_text(), format!("{GREETING}over v6"));
+    // By name too, where this machine's resolver gives localhost an IPv6 address.
+    let port = server.port().to_string();
+    let named = ("localhost", 0).to_socket_addrs().is_ok_and(|mut all| all.any(|a| a.is_ipv6()));
+    let host = if named { "localhost" } else { "::1" };
+    let mut command = our("tcp-client");
+    command.args(["-6", "--send", "by name", host, &port]);
+    let output = run(command, None);
+    assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+    assert!(output.stderr.contains("connected to [::1]:"), "stderr: {}", output.stderr);
+    assert_eq!(server.wait().code(), Some(0));
+}
+
+#[test]
+fn family_flags_restrict_the_addresses_tried() {
+    let server = Server::start("tcp-server", &["--clients", "1", "127.0.0.1", "0"]);
+    let port = server.port().to_string();
+    let mut command = our("tcp-client");
+    command.args(["-6", "127.0.0.1", &port]);
+    let output = run(command, None);
+    assert_eq!(output.code(), Some(1), "an IPv4 literal has no IPv6 address");
+    let mut command = our("tcp-client");
+    command.args(["-4", "--send", "v4", "localhost", &port]);
+    let output = run(command, None);
+    assert_eq!(output.stdout_text(), format!("{GREETING}v4"), "stderr: {}", output.stderr);
+}
+
+// ---- Interoperability with the notebook's own code and with the usual tools ----
+
+/// The notebook's "Servidor TCP" cell, on a free port and for one client, announcing its port.
+const NOTEBOOK_SERVER: &str = r#"
+import socket
+sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+host = "127.0.0.1"  # the notebook uses socket.gethostname()
+port = 0            # the notebook uses 9000; 0 lets the OS pick a free port
+sock.bind((host, port))
+sock.listen()
+print("listening on %s:%d" % sock.getsockname(), flush=True)
+counter = 0
+while counter < 1:
+    try:
+        socket_cliente, address = sock.accept()
+        print("Conexión aceptada desde", address)
+        socket_cliente.sendall("Gracias por conectarte\n".encode("ascii"))
+        socket_cliente.close()
+        counter += 1
+    except ConnectionError:
+        print("Ocurrió un error.")
+sock.close()
+"#;
+
+/// The notebook's client cell, connecting where we tell it.
+const NOTEBOOK_CLIENT: &str = r#"
+import socket, sys
+sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+host, port = sys.argv[1], int(sys.argv[2])
+sock.connect((host, port))
+data = sock.recv(4096)
+print(data.decode("ascii"))
+sock.close()
+"#;
+
+#[test]
+fn the_notebooks_python_client_is_greeted_by_our_server() {
+    if !have("python3") {
+        return skip("python3 is not installed");
+    }
+    let server = Server::start("tcp-server", &["--clients", "1", "127.0.0.1", "0"]);
+    let mut command = Command::new("python3");
+    command.args(["-c", NOTEBOOK_CLIENT, "127.0.0.1", &server.port().to_string()]);
+    let output = run(command, None);
+    assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+    assert_eq!(output.stdout_text(), format!("{GREETING}\n"));
+    assert_eq!(server.wait().code(), Some(0));
+}
+
+#[test]
+fn our_client_reads_the_notebooks_python_server() {
+    if !have("python3") {
+        return skip("python3 is not installed");
+    }
+    let mut python = Command::new("python3");
+    python.env("PYTHONIOENCODING", "utf-8");
+    let server = Server::start_command(python, &["-c", NOTEBOOK_SERVER], "listening on ");
+    let output = run(client(&server, &[]), None);
+    assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+    assert_eq!(output.stdout_text(), "Gracias por conectarte\n");
+    let server = server.wait();
+    assert_eq!(server.code(), Some(0), "stderr: {}", server.stderr);
+    assert!(server.stdout_text().contains("Conexión aceptada desde"));
+}
+
+#[test]
+fn netcat_with_half_close_talks_to_our_server() {
+    let openbsd_nc = Command::new("nc").arg("-h").output();
+    if !openbsd_nc.is_ok_and(|help| String::from_utf8_lossy(&help.stderr).contains("-N")) {
+        return skip("nc with -N (Debian's netcat-openbsd) is not installed");
+    }
+    let server = Server::start("tcp-server", &["--clients", "1", "127.0.0.1", "0"]);
+    let mut command = Command::new("nc");
+    command.args(["-N", "127.0.0.1", &server.port().to_string()]);
+    let output = run(command, Some(b"hello from nc\n"));
+    assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+    assert_eq!(output.stdout_text(), format!("{GREETING}hello from nc\n"));
+    assert_eq!(server.wait().code(), Some(0));
+}
+
+#[test]
+fn our_client_round_trips_through_a_socat_echo_server() {
+    if !have("socat") {
+        return skip("socat is not installed");
+    }
+    let port = free_port();
+    let listen = format!("TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr");
+    let mut socat = Command::new("socat")
+        .args(["-d", "-d", &listen, "EXEC:cat"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start socat");
+    // socat -d -d logs "listening on" once it can accept: wait for that, not for a sleep.
+    let mut log = BufReader::new(socat.stderr.take().expect("socat stderr"));
+    let mut line = String::new();
+    while !line.contains("listening on") {
+        line.clear();
+        if log.read_line(&mut line).unwrap_or(0) == 0 {
+            let _ = socat.kill();
+            panic!("socat exited before listening");
+        }
+    }
+    thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
+    let payload = random_bytes(2 << 20, 5);
+    let mut command = our("tcp-client");
+    command.args(["127.0.0.1", &port.to_string()]);
+    let output = run(command, Some(&payload));
+    let _ = socat.kill();
+    let _ = socat.wait();
+    assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+    assert!(
+        output.stdout == payload,
+        "socat echoed {} of {} bytes",
+        output.stdout.len(),
+        payload.len()
+    );
+}

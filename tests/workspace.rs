@@ -1,0 +1,95 @@
+//! The workspace keeps its promises: std only, one standalone crate per program, each program
+//! short enough to read in one sitting, and the demo shows every pair talking.
+
+mod common;
+
+use common::*;
+use std::fs;
+use std::process::Command;
+
+/// The programs of the workspace, each a folder with Cargo.toml and src/main.rs.
+const PROGRAMS: &[&str] = &["tcp-client", "tcp-server"];
+
+fn read(relative: &str) -> String {
+    let path = workspace_root().join(relative);
+    fs::read_to_string(&path).unwrap_or_else(|error| panic!("read {}: {error}", path.display()))
+}
+
+#[test]
+fn no_manifest_declares_any_dependency() {
+    for manifest in PROGRAMS
+        .iter()
+        .map(|p| format!("{p}/Cargo.toml"))
+        .chain(["Cargo.toml".into(), "tests/Cargo.toml".into()])
+    {
+        for line in read(&manifest).lines() {
+            let line = line.trim();
+            assert!(
+                !(line.starts_with('[') && line.contains("dependencies")),
+                "{manifest}: {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn each_program_is_a_standalone_package() {
+    for program in PROGRAMS {
+        let manifest = read(&format!("{program}/Cargo.toml"));
+        assert!(manifest.contains(&format!("name = \"{program}\"")), "{program}: name");
+        assert!(manifest.contains("edition = \"2024\""), "{program}: edition 2024");
+        assert!(manifest.contains("publish = false"), "{program}: publish = false");
+        assert!(!manifest.contains("workspace = true"), "{program}: inherits from the workspace");
+    }
+}
+
+#[test]
+fn each_program_reads_in_one_sitting() {
+    for program in PROGRAMS {
+        let source = read(&format!("{program}/src/main.rs"));
+        let lines = source.lines().count();
+        assert!(lines < 200, "{program}/src/main.rs has {lines} lines; the budget is under 200");
+        assert!(source.starts_with(&format!("//! {program}: ")), "{program}: a //! header first");
+        assert!(source.contains("cargo run -p"), "{program}: the header says how to try it");
+        for panicky in [".unwrap()", ".expect(", "panic!("] {
+            assert!(!source.contains(panicky), "{program} uses {panicky}");
+        }
+    }
+}
+
+#[test]
+fn a_program_folder_copied_out_of_the_repository_builds_on_its_own() {
+    for program in PROGRAMS {
+        let copy = TempDir::new(&format!("copy-{program}"));
+        let from = workspace_root().join(program);
+        fs::create_dir_all(copy.0.join("src")).expect("mkdir");
+        fs::copy(from.join("Cargo.toml"), copy.0.join("Cargo.toml")).expect("copy manifest");
+        fs::copy(from.join("src/main.rs"), copy.0.join("src/main.rs")).expect("copy main.rs");
+        let mut command = Command::new(env!("CARGO"));
+        command.args(["build", "--quiet", "--offline"]).current_dir(&copy.0);
+        command.env("CARGO_TARGET_DIR", copy.0.join("target"));
+        let output = run(command, None);
+        assert_eq!(output.code(), Some(0), "{program} alone: {}", output.stderr);
+        assert!(copy.0.join("target/debug").join(program).exists(), "{program}: no binary");
+    }
+}
+
+#[test]
+fn the_demo_shows_the_tcp_pair_talking() {
+    let mut command = Command::new("bash");
+    command.arg(workspace_root().join("scripts/demo.sh"));
+    let output = run(command, None);
+    let transcript = output.stdout_text();
+    assert_eq!(output.code(), Some(0), "demo failed:\n{transcript}{}", output.stderr);
+    for expected in [
+        "$ tcp-server --clients 4 127.0.0.1 0 &",
+        "Thanks for connecting\nhello\n",
+        "$ tcp-client --send hello 127.0.0.1 ",
+        "after echoing 5 bytes",
+        "(tcp-server exited with status 0)",
+        "Connection refused",
+    ] {
+        assert!(transcript.contains(expected), "missing {expected:?} in:\n{transcript}");
+    }
+    eprintln!("demo took {:?}", output.elapsed);
+}
