@@ -42,11 +42,11 @@ start_server() {
     port=${line##*:}
 }
 
-# Show the server's log lines up to the end of the current client (or until it exits).
+# Show the next N lines of the server's log (what it printed about the last client).
 server_says() {
-    while read -r -t 10 -u "$server_log" line; do
+    local count=$1
+    while ((count-- > 0)) && read -r -t 10 -u "$server_log" line; do
         echo "    server: $line"
-        [[ $line == closed* ]] && break
     done
 }
 
@@ -55,15 +55,15 @@ start_server tcp-server --clients 4 127.0.0.1 0
 
 say "A client that sends nothing (like the notebook's) just gets the greeting:"
 try "tcp-client 127.0.0.1 $port < /dev/null"
-server_says
+server_says 2
 
 say "--send: the text comes back after the greeting:"
 try "tcp-client --send hello 127.0.0.1 $port"
-server_says
+server_says 2
 
 say "Anything piped in is sent, then our writing half is shut down; the echo comes back whole:"
 try "tcp-client 127.0.0.1 $port < tcp-client/Cargo.toml | tail -n 3"
-server_says
+server_says 2
 
 say "The same server from netcat, if it is installed (-N: half-close at the end of input):"
 if command -v nc > /dev/null && grep -qE '^[[:space:]]+-N' <(nc -h 2>&1); then
@@ -72,7 +72,7 @@ else
     say "(nc with -N is not installed: apt-get install netcat-openbsd); using our client instead"
     try "tcp-client --send 'hello again' 127.0.0.1 $port"
 fi
-server_says
+server_says 2
 
 say "--clients 4: the server has served four clients and exits by itself:"
 wait "$server_pid" && echo "(tcp-server exited with status $?)"
@@ -84,11 +84,30 @@ section "TCP over IPv6 (::1)"
 if grep -qs '^0\{31\}1 ' /proc/net/if_inet6; then # the loopback interface has ::1
     start_server tcp-server --clients 1 ::1 0
     try "tcp-client -6 --send 'hello over IPv6' ::1 $port"
-    server_says
+    server_says 2
     wait "$server_pid"
 else
     say "(this machine has no IPv6 loopback: skipping)"
 fi
 
+section "UDP: udp-server answers each datagram, udp-client sends and waits (a bounded time)"
+start_server udp-server --count 4 127.0.0.1 0
+
+say "One datagram, one reply (the notebook's message):"
+try "udp-client --send \"Hi, I'm just sending you a message.\" 127.0.0.1 $port"
+server_says 1
+
+say "Piped lines: each line is one datagram, and each reply is printed in order:"
+try "printf 'one\ntwo\nthree\n' | udp-client 127.0.0.1 $port"
+server_says 3
+
+say "--count 4: four datagrams answered, the server exits:"
+wait "$server_pid" && echo "(udp-server exited with status $?)"
+
+say "No server: the OS reports the port unreachable. Had the datagram been lost instead,"
+say "udp-client would give up after --timeout (2 s) with: no reply from ADDR within 2 s"
+try "udp-client --send hello 127.0.0.1 $port"
+
 section "Done"
 say "Try them by hand: cargo run -p tcp-server, then in another terminal cargo run -p tcp-client -- --send hi"
+say "(and the same with udp-server and udp-client); every program answers --help."

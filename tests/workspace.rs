@@ -8,7 +8,7 @@ use std::fs;
 use std::process::Command;
 
 /// The programs of the workspace, each a folder with Cargo.toml and src/main.rs.
-const PROGRAMS: &[&str] = &["tcp-client", "tcp-server"];
+const PROGRAMS: &[&str] = &["tcp-client", "tcp-server", "udp-client", "udp-server"];
 
 fn read(relative: &str) -> String {
     let path = workspace_root().join(relative);
@@ -75,7 +75,7 @@ fn a_program_folder_copied_out_of_the_repository_builds_on_its_own() {
 }
 
 #[test]
-fn the_demo_shows_the_tcp_pair_talking() {
+fn the_demo_shows_each_pair_talking() {
     let mut command = Command::new("bash");
     command.arg(workspace_root().join("scripts/demo.sh"));
     let output = run(command, None);
@@ -88,6 +88,12 @@ fn the_demo_shows_the_tcp_pair_talking() {
         "after echoing 5 bytes",
         "(tcp-server exited with status 0)",
         "Connection refused",
+        "$ printf 'one\\ntwo\\nthree\\n' | udp-client 127.0.0.1 ",
+        "Here is my reply for 127.0.0.1.\nreply from",
+        "    server: from 127.0.0.1:",
+        ": three\n",
+        "(udp-server exited with status 0)",
+        "udp-client: nothing listens on 127.0.0.1:",
     ] {
         assert!(transcript.contains(expected), "missing {expected:?} in:\n{transcript}");
     }

@@ -1,0 +1,159 @@
+//! udp-server: the notebook's "Servidor UDP" cell, answering each datagram's sender.
+//!
+//! Python: `sock = socket.socket(AF_INET, SOCK_DGRAM)`, `sock.bind(("", 15000))`, then a loop of
+//! `data, (host, port) = sock.recvfrom(4096)` and `sock.sendto(reply, (host, port))`. UDP has no
+//! connections: each datagram arrives on its own with its sender's address, and the reply goes
+//! back to that address. There is no accept, no stream, no close per client.
+//!
+//! Try it (two terminals):
+//!     cargo run -p udp-server                       # prints: listening on 127.0.0.1:15000
+//!     cargo run -p udp-client                       # prints: Here is my reply for 127.0.0.1.
+//! or, with netcat instead of our client:  echo hello | nc -u -w 1 127.0.0.1 15000
+//!
+//! The notebook's `bind(("", 15000))` means every IPv4 interface: in Rust that is
+//! `UdpSocket::bind(("0.0.0.0", 15000))`, here `udp-server 0.0.0.0` (anyone who can reach the
+//! machine can send to it). `::` listens on IPv6 (and, on Linux by default, IPv4 too).
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::net::UdpSocket;
+use std::process::ExitCode;
+
+const DEFAULT_HOST: &str = "127.0.0.1";
+const DEFAULT_PORT: u16 = 15000;
+/// Big enough for any UDP datagram (65,507 bytes of payload over IPv4, 65,527 over IPv6).
+/// The notebook's `recvfrom(4096)` silently drops the end of anything longer than 4096 bytes.
+const MAX_DATAGRAM: usize = 65_535;
+/// How much of a datagram the log shows as text.
+const PREVIEW_CHARS: usize = 60;
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(exit_code) => return exit_code,
+    };
+    match serve(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("udp-server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: &Args) -> io::Result<()> {
+    // Python: sock.bind((host, port)). A datagram socket needs no listen() and no accept().
+    let socket = UdpSocket::bind((args.host.as_str(), args.port)).map_err(|error| {
+        let what = format!("cannot listen on {} port {}", args.host, args.port);
+        io::Error::new(error.kind(), format!("{what}: {error}"))
+    })?;
+    // One line, flushed, with the real address: scripts wait for it instead of sleeping.
+    log(format_args!("listening on {}", socket.local_addr()?));
+
+    let mut buffer = vec![0; MAX_DATAGRAM];
+    let mut answered = 0;
+    while args.count.is_none_or(|limit| answered < limit) {
+        // Python: data, (host_cliente, puerto_cliente) = sock.recvfrom(4096). One call, one
+        // whole datagram: UDP keeps message boundaries, so there is no reading "the rest".
+        let (size, sender) = match socket.recv_from(&mut buffer) {
+            Ok(received) => received,
+            Err(error) => {
+                // Reported, never fatal: one bad datagram must not stop the server.
+                eprintln!("udp-server: receiving failed: {error}");
+                continue;
+            }
+        };
+        answered += 1;
+        log(format_args!("from {sender}: {}", describe(&buffer[..size])));
+
+        // Python: sock.sendto(respuesta, (host_cliente, puerto_cliente)). UDP promises no
+        // delivery: if the sender has gone away, the reply is simply lost.
+        let reply = format!("Here is my reply for {}.", sender.ip());
+        if let Err(error) = socket.send_to(reply.as_bytes(), sender) {
+            eprintln!("udp-server: cannot reply to {sender}: {error}");
+        }
+    }
+    Ok(())
+}
+
+/// The datagram as a line of the log: short UTF-8 text as it is (control characters escaped);
+/// anything else lossily decoded and cut short, with its real size so nothing is hidden.
+fn describe(data: &[u8]) -> String {
+    let text = String::from_utf8_lossy(data);
+    let shown = |c: char| if c.is_control() { c.escape_debug().to_string() } else { c.into() };
+    let preview: String = text.chars().take(PREVIEW_CHARS).map(shown).collect();
+    match std::str::from_utf8(data) {
+        Ok(_) if data.is_empty() => "(an empty datagram, 0 bytes)".to_string(),
+        Ok(text) if text.chars().count() <= PREVIEW_CHARS => preview,
+        Ok(_) => format!("{preview}... ({} bytes)", data.len()),
+        Err(_) => format!("{preview} ({} bytes, not valid UTF-8)", data.len()),
+    }
+}
+
+/// The server's log goes to stdout, one flushed line at a time (`println!` would panic if
+/// stdout were closed, and a server must not die because nobody reads its log).
+fn log(line: std::fmt::Arguments) {
+    let mut stdout = io::stdout().lock();
+    let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
+}
+
+// ---- Command line: plumbing, kept out of the socket story above ----
+
+const USAGE: &str = "\
+usage: udp-server [--count N] [HOST] [PORT]
+  Answers each datagram with 'Here is my reply for ADDR.' to the address it came from.
+  HOST        address to listen on (default 127.0.0.1; 0.0.0.0 or :: for every interface)
+  PORT        port to listen on (default 15000; 0 lets the OS pick a free one)
+  --count N   exit after answering N datagrams (default: serve forever)
+  --help      show this help
+";
+
+struct Args {
+    host: String,
+    port: u16,
+    count: Option<usize>,
+}
+
+/// Err carries the exit code: 0 after `--help`, 2 after a usage error (already explained).
+fn parse_args() -> Result<Args, ExitCode> {
+    let raw: Result<Vec<String>, _> =
+        std::env::args_os().skip(1).map(OsString::into_string).collect();
+    let mut raw = raw.map_err(|_| usage("arguments must be UTF-8"))?.into_iter();
+    let (mut count, mut positional) = (None, vec![]);
+    while let Some(arg) = raw.next() {
+        match arg.as_str() {
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                return Err(ExitCode::SUCCESS);
+            }
+            "--count" => count = Some(parse_count(&value_of(&arg, raw.next())?)?),
+            _ if arg.starts_with('-') => return Err(usage(&format!("unknown option {arg}"))),
+            _ => positional.push(arg),
+        }
+    }
+    let (host, port) = match positional.as_slice() {
+        [] => (DEFAULT_HOST, DEFAULT_PORT),
+        [host] => (host.as_str(), DEFAULT_PORT),
+        [host, port] => (host.as_str(), parse_port(port)?),
+        _ => return Err(usage("too many arguments")),
+    };
+    Ok(Args { host: host.to_string(), port, count })
+}
+
+fn value_of(flag: &str, value: Option<String>) -> Result<String, ExitCode> {
+    value.ok_or_else(|| usage(&format!("{flag} needs a value")))
+}
+
+fn parse_port(text: &str) -> Result<u16, ExitCode> {
+    text.parse().map_err(|_| usage(&format!("bad port {text:?}: give 0 to 65535")))
+}
+
+fn parse_count(text: &str) -> Result<usize, ExitCode> {
+    let count = text.parse().ok().filter(|&count| count > 0);
+    count.ok_or_else(|| usage(&format!("bad count {text:?}: give a whole number above 0")))
+}
+
+fn usage(problem: &str) -> ExitCode {
+    eprint!("udp-server: {problem}\n{USAGE}");
+    ExitCode::from(2)
+}
