@@ -108,6 +108,33 @@ say "No server: the OS reports the port unreachable. Had the datagram been lost 
 say "udp-client would give up after --timeout (2 s) with: no reply from ADDR within 2 s"
 try "udp-client --send hello 127.0.0.1 $port"
 
+section "HTTP: http-get sends a correct GET and reads the whole response"
+if command -v python3 > /dev/null; then
+    say "Python's own web server serves the http-get folder (port 0: a free one):"
+    printf '$ python3 -m http.server 0 --bind 127.0.0.1 --directory http-get &\n'
+    exec {server_log}< <(exec python3 -u -m http.server 0 --bind 127.0.0.1 --directory http-get 2>&1)
+    server_pids+=("$!")
+    server_pid=$!
+    read -r -t 10 -u "$server_log" line || { echo "python3 -m http.server did not start"; exit 1; }
+    echo "$line"
+    [[ $line =~ port\ ([0-9]+) ]] && port=${BASH_REMATCH[1]}
+
+    say "The body alone goes to stdout, like curl -s:"
+    try "http-get http://127.0.0.1:$port/Cargo.toml"
+    server_says 1
+    say "-i puts the status line and headers first, like curl -i:"
+    try "http-get -i http://127.0.0.1:$port/Cargo.toml"
+    server_says 1
+    say "Not found: the body still goes to stdout, the status line to stderr, and the exit status is 0:"
+    try "http-get http://127.0.0.1:$port/missing | head -n 3"
+    server_says 2
+    kill "$server_pid"
+else
+    say "(python3 is not installed, so there is no local web server to fetch from)"
+fi
+say "https needs TLS, which is not in Rust's standard library:"
+try "http-get https://www.python.org/"
+
 section "Done"
 say "Try them by hand: cargo run -p tcp-server, then in another terminal cargo run -p tcp-client -- --send hi"
 say "(and the same with udp-server and udp-client); every program answers --help."

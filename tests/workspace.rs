@@ -8,7 +8,7 @@ use std::fs;
 use std::process::Command;
 
 /// The programs of the workspace, each a folder with Cargo.toml and src/main.rs.
-const PROGRAMS: &[&str] = &["tcp-client", "tcp-server", "udp-client", "udp-server"];
+const PROGRAMS: &[&str] = &["tcp-client", "tcp-server", "udp-client", "udp-server", "http-get"];
 
 fn read(relative: &str) -> String {
     let path = workspace_root().join(relative);
@@ -94,8 +94,14 @@ fn the_demo_shows_each_pair_talking() {
         ": three\n",
         "(udp-server exited with status 0)",
         "udp-client: nothing listens on 127.0.0.1:",
+        "http-get: https needs TLS",
     ] {
         assert!(transcript.contains(expected), "missing {expected:?} in:\n{transcript}");
+    }
+    if have("python3") {
+        let fetched = "/Cargo.toml\n[package]\nname = \"http-get\"\n";
+        assert!(transcript.contains(fetched), "no page fetched in:\n{transcript}");
+        assert!(transcript.contains("http-get: HTTP/1.0 404 File not found"), "{transcript}");
     }
     eprintln!("demo took {:?}", output.elapsed);
 }
