@@ -105,3 +105,18 @@ fn the_demo_shows_each_pair_talking() {
     }
     eprintln!("demo took {:?}", output.elapsed);
 }
+
+#[test]
+fn every_pair_works_across_two_hosts_or_the_script_says_why_it_skipped() {
+    let mut command = Command::new("bash");
+    command.arg(workspace_root().join("scripts/two-hosts.sh"));
+    let output = run(command, None);
+    let transcript = output.stdout_text();
+    assert_eq!(output.code(), Some(0), "two-hosts failed:\n{transcript}{}", output.stderr);
+    if let Some(reason) = transcript.lines().find(|line| line.starts_with("skipped: ")) {
+        return skip(reason.trim_start_matches("skipped: "));
+    }
+    assert!(transcript.contains("all checks passed across the link"), "{transcript}");
+    assert!(!transcript.contains("FAILED"), "{transcript}");
+    assert_eq!(transcript.matches("    ok\n").count(), 14, "every check ran:\n{transcript}");
+}
