@@ -172,8 +172,9 @@ fn a_static_file_from_nginx_is_byte_identical_to_curls() {
     std::fs::write(root.0.join("file.bin"), &data).expect("write file");
     let port = free_port().to_string();
     let prefix = root.0.display();
+    // One process (no master, no workers), so killing it at the end leaves nothing behind.
     let config = format!(
-        "daemon off; pid {prefix}/nginx.pid; error_log stderr; worker_processes 1;
+        "daemon off; master_process off; pid {prefix}/nginx.pid; error_log stderr;
          events {{}}
          http {{ access_log off; client_body_temp_path {prefix}/body; proxy_temp_path {prefix}/p;
                  fastcgi_temp_path {prefix}/f; uwsgi_temp_path {prefix}/u; scgi_temp_path {prefix}/s;

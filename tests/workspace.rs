@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use std::fs;
+use std::path::Path;
 use std::process::Command;
 
 /// The programs of the workspace, each a folder with Cargo.toml and src/main.rs.
@@ -119,4 +120,24 @@ fn every_pair_works_across_two_hosts_or_the_script_says_why_it_skipped() {
     assert!(transcript.contains("all checks passed across the link"), "{transcript}");
     assert!(!transcript.contains("FAILED"), "{transcript}");
     assert_eq!(transcript.matches("    ok\n").count(), 14, "every check ran:\n{transcript}");
+}
+
+#[test]
+fn the_benchmark_runs_every_row_and_gets_the_bytes_right() {
+    if !Path::new("/usr/bin/time").exists() {
+        return skip("/usr/bin/time is not installed (Debian: time), and bench.sh needs it");
+    }
+    let mut command = Command::new("bash");
+    command.args([workspace_root().join("scripts/bench.sh").as_os_str(), "--quick".as_ref()]);
+    let output = run(command, None);
+    let transcript = output.stdout_text();
+    assert_eq!(output.code(), Some(0), "bench.sh --quick failed:\n{transcript}{}", output.stderr);
+    assert!(!transcript.contains("WRONG"), "{transcript}");
+    for row in
+        ["| http-get ", "| tcp-client -> tcp-server ", "| tcp-server: connect", "| udp-server "]
+    {
+        let line = transcript.lines().find(|line| line.starts_with(row));
+        let line = line.unwrap_or_else(|| panic!("no row {row:?} in:\n{transcript}"));
+        assert!(line.contains("| ok (quick") || line.contains("skipped: needs"), "{line}");
+    }
 }

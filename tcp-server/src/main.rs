@@ -70,6 +70,13 @@ fn serve(args: &Args) -> io::Result<()> {
             };
             accepted += 1;
             log(format_args!("connection accepted from {peer}"));
+            // Python: socket_cliente.sendall(...). We greet before starting the thread, so the
+            // client hears from us soonest; a new connection has room for one line in its send
+            // buffer, so this write never waits for the client.
+            if let Err(error) = (&stream).write_all(GREETING) {
+                eprintln!("tcp-server: {peer}: cannot greet: {error}");
+                continue;
+            }
             // A thread per client: the notebook's loop serves one client at a time, so a client
             // that never speaks would freeze everyone behind it.
             let spawned = thread::Builder::new()
@@ -84,7 +91,7 @@ fn serve(args: &Args) -> io::Result<()> {
 
 /// Serve one client; any failure is reported here and never stops the server.
 fn handle_client(stream: TcpStream, peer: SocketAddr, timeout: Duration) {
-    match greet_and_echo(&stream, timeout) {
+    match echo(&stream, timeout) {
         Ok(echoed) => log(format_args!("closed {peer} after echoing {echoed} bytes")),
         // A socket timeout shows up as WouldBlock on Unix and TimedOut on Windows.
         Err(error) if matches!(error.kind(), WouldBlock | TimedOut) => {
@@ -95,13 +102,10 @@ fn handle_client(stream: TcpStream, peer: SocketAddr, timeout: Duration) {
     // Python: socket_cliente.close(). Dropping `stream` here closes the connection.
 }
 
-fn greet_and_echo(mut stream: &TcpStream, timeout: Duration) -> io::Result<u64> {
+fn echo(mut stream: &TcpStream, timeout: Duration) -> io::Result<u64> {
     // Every wait is bounded: a client that stops reading or writing is dropped after `timeout`.
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
-    // Python: socket_cliente.sendall(...). write_all loops until every byte is handed to the OS.
-    stream.write_all(GREETING)?;
-
     // Echo until the client shuts down its writing half (read returns 0). io::copy loops on read:
     // one read returns whatever has arrived so far, never "the whole message".
     let mut reader = stream;

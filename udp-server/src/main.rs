@@ -64,14 +64,15 @@ fn serve(args: &Args) -> io::Result<()> {
             }
         };
         answered += 1;
-        log(format_args!("from {sender}: {}", describe(&buffer[..size])));
 
         // Python: sock.sendto(respuesta, (host_cliente, puerto_cliente)). UDP promises no
-        // delivery: if the sender has gone away, the reply is simply lost.
+        // delivery: if the sender has gone away, the reply is simply lost. We reply before we
+        // log, so the sender waits for the network, not for our log.
         let reply = format!("Here is my reply for {}.", sender.ip());
         if let Err(error) = socket.send_to(reply.as_bytes(), sender) {
             eprintln!("udp-server: cannot reply to {sender}: {error}");
         }
+        log(format_args!("from {sender}: {}", describe(&buffer[..size])));
     }
     Ok(())
 }

@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# Our programs measured side by side with the tools people use instead: curl, socat,
+# and the notebook's own Python servers. Release builds, the same machine, both sides in one run,
+# alternating, median of several runs; inputs and outputs on tmpfs (/dev/shm), warm in memory.
+#
+#   scripts/bench.sh           the full run: prints the table, exits 1 if a target is missed
+#   scripts/bench.sh --quick   small sizes, one run each: checks that every row works and that
+#                              the bytes are right, but not the speed targets (timings that short
+#                              are noise). cargo test runs this one.
+#
+# Peers it cannot find or install are named, and only their rows are skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec 2>&1
+
+quick=false
+[[ ${1:-} == --quick ]] && quick=true
+if $quick; then
+    runs=1 short_runs=1 http_mib=16 echo_mib=8 connections=200 round_trips=500
+else
+    # The short rows (well under a second each) are noisier here: they get more runs.
+    runs=5 short_runs=11 http_mib=1024 echo_mib=100 connections=3000 round_trips=5000
+fi
+
+work=$(mktemp -d /dev/shm/sbe-bench.XXXXXX 2> /dev/null || mktemp -d)
+chmod 755 "$work" # nginx workers run as another user and must read the files
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
+    wait 2> /dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- Peers: find them, or install them from Debian's packages when we can ----
+declare -A package=([curl]=curl [socat]=socat [nginx]=nginx-light [python3]=python3)
+package[/usr/bin/time]=time
+have() { command -v "$1" > /dev/null || [[ -x /usr/sbin/$1 ]]; }
+missing=()
+for tool in /usr/bin/time curl socat nginx python3; do
+    have "$tool" || missing+=("${package[$tool]}")
+done
+if ((${#missing[@]})) && ! $quick && [[ $(id -u) == 0 ]] && command -v apt-get > /dev/null; then
+    echo "# installing ${missing[*]} ..."
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+        --no-install-recommends "${missing[@]}"; } > "$work/apt.log" 2>&1 ||
+        echo "# could not install all of them (see below)"
+fi
+for tool in /usr/bin/time curl socat nginx python3; do
+    have "$tool" || echo "# missing: $tool (Debian package ${package[$tool]}): its rows are skipped"
+done
+have /usr/bin/time || { echo "/usr/bin/time is needed for every row"; exit 1; }
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+
+echo "# building release binaries and the load generator ..."
+cargo build --quiet --release --workspace
+bin=$PWD/target/release
+rustc -O --edition 2021 -o "$work/bench-load" scripts/bench-load.rs
+
+# ---- Helpers ----
+free_port() {
+    local port
+    while :; do
+        port=$((20000 + RANDOM % 12000)) # below the ephemeral range, where clients' ports are
+        (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null || { echo "$port"; return; }
+    done
+}
+wait_for_port() {
+    for _ in $(seq 200); do
+        (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null && return
+        sleep 0.05
+    done
+    echo "nothing listens on port $1"
+    exit 1
+}
+# Start a server in the background with its output in a file; wait for a line saying its port.
+start_logged() {
+    local log=$1
+    shift
+    "$@" > "$log" 2>&1 &
+    pids+=("$!")
+    for _ in $(seq 200); do
+        grep -qE 'listening on|port [0-9]' "$log" 2> /dev/null && break
+        sleep 0.05
+    done
+    port=$(grep -oE '(:|port )[0-9]+' "$log" | head -n 1 | grep -oE '[0-9]+')
+}
+# Start a peer whose port we chose; wait until its log (-d -d, -v) says it is listening.
+listen_logged() {
+    local log=$1
+    shift
+    "$@" > "$log" 2>&1 &
+    pids+=("$!")
+    for _ in $(seq 200); do
+        grep -qi 'listening on' "$log" 2> /dev/null && return
+        sleep 0.05
+    done
+    echo "$1 never listened"
+    exit 1
+}
+# Run a command with stdout to FILE; print its wall time in seconds and its peak RSS in KiB.
+timed() {
+    local out=$1 start end
+    shift
+    start=$(date +%s%N)
+    /usr/bin/time -f %M -o "$work/rss" "$@" > "$out"
+    end=$(date +%s%N)
+    echo "$(awk -v ns=$((end - start)) 'BEGIN { printf "%.4f", ns / 1e9 }') $(tail -n 1 "$work/rss")"
+}
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+max() { sort -g | tail -n 1; }
+
+# The short rows measure one client process against one server: the load generator runs on one
+# core and the server on the other, every time. Left to the scheduler, a run lands on one core or
+# two by luck, and here that alone changes a round trip's time several-fold.
+pin_server=() pin_client=() pinning="unpinned (taskset is missing, or this machine has one core)"
+if (($(nproc) >= 2)) && taskset -c 1 true 2> /dev/null; then
+    pin_server=(taskset -c 0) pin_client=(taskset -c 1) pinning="servers on core 0, clients on core 1"
+fi
+
+rows=()
+failed=0
+# row WHAT OURS THEIRS UNIT TARGET_RATIO RSS [RSS_LIMIT_KIB]: higher is better for both sides.
+row() {
+    local what=$1 ours=$2 theirs=$3 unit=$4 target=$5 rss=$6 rss_limit=${7:-} verdict=ok
+    local ratio
+    ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')
+    if ! $quick && awk -v r="$ratio" -v t="$target" 'BEGIN { exit !(r < t) }'; then
+        verdict=MISSED
+    fi
+    if ! $quick && [[ -n $rss_limit ]] && ((rss > rss_limit)); then verdict=MISSED; fi
+    $quick && verdict="ok (quick: not timed)"
+    [[ $verdict == MISSED ]] && failed=$((failed + 1))
+    local goal=">= $target${rss_limit:+, RSS <= $rss_limit KiB}" memory="$rss KiB"
+    [[ $target == 0 ]] && goal="-" verdict="(reference)"
+    [[ $rss == - ]] && memory="-"
+    rows+=("$(printf '| %s | %s %s | %s %s | %s | %s | %s | %s |' "$what" "$ours" "$unit" \
+        "$theirs" "$unit" "$ratio" "$goal" "$memory" "$verdict")")
+}
+skipped() { rows+=("| $1 | - | - | - | - | - | skipped: $2 |"); }
+wrong() {
+    echo "WRONG: $*"
+    exit 1
+}
+
+# ---- 1. http-get against curl, downloading from nginx ----
+echo "# 1. http-get and curl download ${http_mib} MiB from nginx"
+if have curl && have nginx; then
+    mkdir -p "$work/www"
+    head -c $((http_mib << 20)) /dev/urandom > "$work/www/big.bin"
+    cat "$work/www/big.bin" > /dev/null # warm: read once before timing
+    http_port=$(free_port)
+    cat > "$work/nginx.conf" << EOF
+daemon off; pid $work/nginx.pid; error_log $work/nginx.err; worker_processes 2;
+events {}
+http { access_log off; sendfile on; client_body_temp_path $work/t1; proxy_temp_path $work/t2;
+       fastcgi_temp_path $work/t3; uwsgi_temp_path $work/t4; scgi_temp_path $work/t5;
+       server { listen 127.0.0.1:$http_port; root $work/www; } }
+EOF
+    "$nginx" -c "$work/nginx.conf" -p "$work" &
+    pids+=("$!")
+    wait_for_port "$http_port"
+    url=http://127.0.0.1:$http_port/big.bin
+    "$bin/http-get" "$url" | cmp -s - "$work/www/big.bin" || wrong "http-get's download differs"
+    : > "$work/ours" && : > "$work/theirs"
+    for run in $(seq "$runs"); do
+        if ((run % 2)); then order="ours theirs"; else order="theirs ours"; fi
+        for side in $order; do
+            if [[ $side == ours ]]; then
+                timed /dev/null "$bin/http-get" "$url" >> "$work/ours"
+            else
+                timed /dev/null curl -s -o /dev/null "$url" >> "$work/theirs"
+            fi
+        done
+    done
+    ours=$(cut -d' ' -f1 "$work/ours" | median)
+    theirs=$(cut -d' ' -f1 "$work/theirs" | median)
+    rss=$(cut -d' ' -f2 "$work/ours" | max)
+    rate() { awk -v mib="$http_mib" -v s="$1" 'BEGIN { printf "%.0f", mib / s }'; }
+    row "http-get ${http_mib} MiB to /dev/null vs curl -s -o /dev/null" "$(rate "$ours")" \
+        "$(rate "$theirs")" MiB/s 0.9 "$rss" 4096
+    rm -f "$work/www/big.bin"
+else
+    skipped "http-get vs curl" "needs curl and nginx"
+fi
+
+# ---- 2. 100 MiB through an echo server and back ----
+echo "# 2. ${echo_mib} MiB through an echo server and back"
+head -c $((echo_mib << 20)) /dev/urandom > "$work/echo.in"
+# echo_run CLIENT SERVER: one run; prints "seconds rss"; checks the bytes that came back.
+echo_run() {
+    local client=$1 server=$2 port skip=0
+    case $server in
+        ours)
+            start_logged "$work/server.log" "$bin/tcp-server" --clients 1 127.0.0.1 0
+            skip=22 # our greeting comes first
+            ;;
+        socat)
+            port=$(free_port)
+            listen_logged "$work/socat.log" socat -d -d "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" EXEC:cat
+            ;;
+    esac
+    case $client in
+        ours) timed "$work/echo.out" "$bin/tcp-client" 127.0.0.1 "$port" < "$work/echo.in" ;;
+        socat) timed "$work/echo.out" socat -t 30 - "TCP:127.0.0.1:$port" < "$work/echo.in" ;;
+    esac
+    tail -c +$((skip + 1)) "$work/echo.out" | cmp -s - "$work/echo.in" ||
+        wrong "$client client with $server server: the echo differs"
+}
+pairs=("ours ours")
+have socat && pairs+=("socat ours" "ours socat" "socat socat")
+declare -A echo_seconds echo_rss
+for pair in "${pairs[@]}"; do : > "$work/pair-${pair/ /-}"; done
+for run in $(seq "$runs"); do
+    for pair in "${pairs[@]}"; do
+        echo_run $pair >> "$work/pair-${pair/ /-}"
+    done
+done
+for pair in "${pairs[@]}"; do
+    echo_seconds[$pair]=$(cut -d' ' -f1 "$work/pair-${pair/ /-}" | median)
+    echo_rss[$pair]=$(cut -d' ' -f2 "$work/pair-${pair/ /-}" | max)
+done
+mib_per_s() { awk -v mib="$echo_mib" -v s="$1" 'BEGIN { printf "%.0f", mib / s }'; }
+ours_echo=$(mib_per_s "${echo_seconds[ours ours]}")
+if have socat; then
+    row "tcp-client -> tcp-server vs socat -> socat EXEC:cat" "$ours_echo" \
+        "$(mib_per_s "${echo_seconds[socat socat]}")" MiB/s 0.8 "${echo_rss[ours ours]}"
+    row "(for reference) socat client -> tcp-server" "$(mib_per_s "${echo_seconds[socat ours]}")" \
+        "$(mib_per_s "${echo_seconds[socat socat]}")" MiB/s 0 "${echo_rss[socat ours]}"
+    row "(for reference) tcp-client -> socat EXEC:cat" "$(mib_per_s "${echo_seconds[ours socat]}")" \
+        "$(mib_per_s "${echo_seconds[socat socat]}")" MiB/s 0 "${echo_rss[ours socat]}"
+else
+    skipped "echo vs socat" "needs socat"
+fi
+rm -f "$work/echo.in" "$work/echo.out"
+
+# ---- 3 and 4. Connections per second: our server against the notebook's Python server ----
+echo "# 3. ${connections} connections (connect, read the greeting, close), and 4. with 10 idle"
+notebook_tcp_server='
+import socket, sys
+sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+sock.bind(("127.0.0.1", 0))  # the notebook: (socket.gethostname(), 9000)
+sock.listen()
+print("listening on %s:%d" % sock.getsockname(), flush=True)
+while True:  # the notebook stops after 5 clients
+    try:
+        socket_cliente, address = sock.accept()
+        print("Conexión aceptada desde", address)
+        socket_cliente.sendall("Gracias por conectarte\n".encode("ascii"))
+        socket_cliente.close()
+    except ConnectionError:
+        print("Ocurrió un error.")
+'
+start_logged "$work/ours-tcp.log" "${pin_server[@]}" "$bin/tcp-server" --timeout 600 127.0.0.1 0
+ours_port=$port
+: > "$work/c-ours" && : > "$work/c-idle" && : > "$work/c-python"
+if have python3; then
+    start_logged "$work/python-tcp.log" "${pin_server[@]}" env PYTHONIOENCODING=utf-8 \
+        python3 -c "$notebook_tcp_server"
+    python_port=$port
+fi
+for run in $(seq "$short_runs"); do
+    load=("${pin_client[@]}" "$work/bench-load" tcp-greet)
+    "${load[@]}" "127.0.0.1:$ours_port" "$connections" >> "$work/c-ours"
+    "${load[@]}" "127.0.0.1:$ours_port" "$connections" 10 >> "$work/c-idle"
+    if have python3; then
+        "${load[@]}" "127.0.0.1:$python_port" "$connections" >> "$work/c-python"
+    fi
+done
+ours_rate=$(cut -d' ' -f3 "$work/c-ours" | median)
+ours_rss=$(ps -o rss= -p "$(pgrep -f "tcp-server --timeout 600 127.0.0.1 0" | head -n 1)" | tr -d ' ')
+if have python3; then
+    row "tcp-server: connect, greeting, close vs the notebook's Python server" "$ours_rate" \
+        "$(cut -d' ' -f3 "$work/c-python" | median)" conn/s 1.0 "$ours_rss"
+else
+    skipped "tcp-server vs Python" "needs python3"
+fi
+row "tcp-server: the same with 10 idle clients vs without them" \
+    "$(cut -d' ' -f3 "$work/c-idle" | median)" "$ours_rate" conn/s 0.9 "$ours_rss"
+
+# ---- 5. UDP round trips: our server against the notebook's Python server ----
+echo "# 5. ${round_trips} UDP request/reply round trips"
+notebook_udp_server='
+import socket
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.bind(("127.0.0.1", 0))  # the notebook: ("", 15000)
+print("listening on %s:%d" % sock.getsockname(), flush=True)
+while True:
+    data, (host_cliente, puerto_cliente) = sock.recvfrom(4096)
+    print(data.decode("ascii"))
+    respuesta = f"Aquí va mi respuesta para {host_cliente}."
+    sock.sendto(respuesta.encode("utf-8"), (host_cliente, puerto_cliente))
+'
+if have python3; then
+    start_logged "$work/ours-udp.log" "${pin_server[@]}" "$bin/udp-server" 127.0.0.1 0
+    ours_port=$port
+    start_logged "$work/python-udp.log" "${pin_server[@]}" env PYTHONIOENCODING=utf-8 \
+        python3 -c "$notebook_udp_server"
+    python_port=$port
+    start_logged "$work/floor-udp.log" "${pin_server[@]}" "$work/bench-load" udp-echo 127.0.0.1:0 0
+    floor_port=$port
+    : > "$work/u-ours" && : > "$work/u-python" && : > "$work/u-floor"
+    load=("${pin_client[@]}" "$work/bench-load" udp-rr)
+    for run in $(seq "$short_runs"); do
+        "${load[@]}" "127.0.0.1:$ours_port" "$round_trips" >> "$work/u-ours"
+        "${load[@]}" "127.0.0.1:$python_port" "$round_trips" >> "$work/u-python"
+        "${load[@]}" "127.0.0.1:$floor_port" "$round_trips" >> "$work/u-floor"
+    done
+    udp_rss=$(ps -o rss= -p "$(pgrep -f "udp-server 127.0.0.1 0" | head -n 1)" | tr -d ' ')
+    row "udp-server round trips vs the notebook's Python server" \
+        "$(cut -d' ' -f3 "$work/u-ours" | median)" "$(cut -d' ' -f3 "$work/u-python" | median)" \
+        rt/s 2.5 "$udp_rss"
+    # What no server can beat here: the round trip itself, through this machine's network stack.
+    row "(for reference) a bare recv_from/send_to loop in Rust vs the same Python server" \
+        "$(cut -d' ' -f3 "$work/u-floor" | median)" "$(cut -d' ' -f3 "$work/u-python" | median)" \
+        rt/s 0 -
+else
+    skipped "udp-server vs Python" "needs python3"
+fi
+
+# ---- 6. A clean build of the whole workspace ----
+echo "# 6. cargo build --workspace from clean"
+if $quick; then
+    skipped "clean build" "not in --quick"
+else
+    read -r seconds rss < <(timed /dev/null env CARGO_TARGET_DIR="$work/target" \
+        cargo build --quiet --workspace)
+    rows+=("$(printf '| cargo build --workspace from clean | %s s | - | - | <= 20 s | %s KiB | %s |' \
+        "$seconds" "$rss" "$(awk -v s="$seconds" 'BEGIN { print (s <= 20) ? "ok" : "MISSED" }')")")
+    awk -v s="$seconds" 'BEGIN { exit !(s > 20) }' && failed=$((failed + 1))
+fi
+
+echo
+echo "$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)," \
+    "$(uname -sr); medians of $runs runs per side ($short_runs for the short rows, alternating);" \
+    "short rows: $pinning; RSS: our program's peak"
+echo
+echo "| what | ours | theirs | ratio | target | peak RSS | verdict |"
+echo "|---|---|---|---|---|---|---|"
+printf '%s\n' "${rows[@]}"
+if ((failed > 0)); then
+    echo
+    echo "$failed target(s) missed"
+    exit 1
+fi
