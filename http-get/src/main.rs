@@ -1,15 +1,15 @@
 //! http-get: the notebook's `GET / HTTP/1.1` to python.org, as a correct HTTP client on a socket.
 //!
-//! Python: `sock.connect(('python.org', 80))`, `sock.sendall('GET / HTTP/1.1\n\n\n')`,
-//! `data = sock.recv(4096)`, `sock.close()`. That request has no `Host` header (HTTP/1.1 requires
-//! one: nginx answers 400 without it) and ends lines in bare LF where HTTP wants CRLF; one recv
-//! returns at most 4096 bytes of whatever has arrived. We send a well-formed request and stream
-//! the whole response body to stdout, framed as HTTP says, through a fixed buffer.
+//! Notebook, "Cliente TCP": `connect(('python.org', 80))`, `sendall('GET / HTTP/1.1\n\n\n')`,
+//! `recv(4096)`. That request lacks the `Host` header HTTP/1.1 requires (nginx answers 400) and
+//! ends lines in LF, not CRLF; one recv gets at most 4096 bytes of what has arrived so far. We
+//! send a correct request and stream the whole body to stdout, framed as the response says.
 //!
-//! Try it:  python3 -m http.server 8000 &    (serves this folder), then
-//!     cargo run -p http-get -- http://127.0.0.1:8000/Cargo.toml    # the file, like curl -s
-//!     cargo run -p http-get -- -i http://127.0.0.1:8000/           # headers first, like curl -i
-//! A redirect (python.org answered the notebook `301` to https://) is shown, not followed.
+//! Try it from the repository's top folder (what each prints follows `#`), then compare with curl:
+//!     python3 -m http.server 8000                 # prints "Serving HTTP on 0.0.0.0 port 8000 ..."
+//!     cargo run -p http-get -- http://127.0.0.1:8000/http-get/Cargo.toml   # prints "[package]..."
+//!     curl -s http://127.0.0.1:8000/http-get/Cargo.toml                    # prints the same
+//! (`-i`: headers first, like curl -i.) Redirects, like the notebook's `301`, are not followed.
 
 use std::io::ErrorKind::{BrokenPipe, InvalidData, WouldBlock};
 use std::io::{self, BufRead, BufReader, Read, Take, Write};
@@ -28,7 +28,7 @@ fn main() -> ExitCode {
     };
     let error = match run(&url, include_headers, timeout) {
         Ok(()) => return ExitCode::SUCCESS,
-        Err(error) if error.kind() == BrokenPipe => return ExitCode::SUCCESS, // `| head` closed stdout
+        Err(error) if error.kind() == BrokenPipe => return ExitCode::SUCCESS, // `| head`
         Err(error) if error.kind() == WouldBlock => format!("timed out: no data for {timeout:?}"),
         Err(error) if error.kind() == InvalidData => format!("bad response: {error}"),
         Err(error) => error.to_string(),

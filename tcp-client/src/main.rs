@@ -1,16 +1,15 @@
-//! tcp-client: the notebook's "Cliente TCP" cells, reading the whole reply instead of one `recv`.
+//! tcp-client: connect, send, then read the whole reply, where the notebook reads one `recv`.
 //!
-//! Python: `sock.connect((host, 9000))`, `sock.sendall(...)`, `data = sock.recv(4096)`,
-//! `sock.close()`, inside `try/except ConnectionError/finally`. Here we connect (by name or IP,
-//! IPv4 or IPv6), send `--send TEXT` or all of stdin, and copy everything the server sends to
-//! stdout until it closes the connection.
+//! Notebook, "Cliente TCP": `sock.connect((host, 9000))`, `sock.sendall(...)`,
+//! `data = sock.recv(4096)`, `sock.close()`, in `try/except ConnectionError/finally`. We connect
+//! (by name or IP, IPv4 or IPv6), send `--send TEXT` or all of stdin, and copy all the server
+//! sends to stdout until it closes. Progress and errors go to stderr; stdout gets the bytes only.
 //!
-//! Try it (two terminals):
-//!     cargo run -p tcp-server                       # prints: listening on 127.0.0.1:9000
-//!     cargo run -p tcp-client -- --send hello       # prints: Thanks for connecting, then hello
-//!     cargo run -p tcp-client < Cargo.toml          # the file comes back after the greeting
-//! or, with netcat instead of our client:  printf 'hello\n' | nc -N 127.0.0.1 9000
-//! Progress and errors go to stderr; stdout carries only the server's bytes, untouched.
+//! Try it in two terminals (what each prints follows `#`), then with netcat as the client:
+//!     cargo run -p tcp-server                     # prints "listening on 127.0.0.1:9000"
+//!     cargo run -p tcp-client -- --send hello     # prints "Thanks for connecting\nhello"
+//!     echo hi | cargo run -p tcp-client           # prints "Thanks for connecting\nhi"
+//!     printf 'hello\n' | nc -N 127.0.0.1 9000     # prints "Thanks for connecting\nhello"
 
 use std::ffi::OsString;
 use std::io::ErrorKind::{TimedOut, WouldBlock};

@@ -1,14 +1,14 @@
-//! tcp-server: the notebook's "Servidor TCP" cells, done so one client never holds up another.
+//! tcp-server: bind, listen, accept, and a thread per client, so no client holds up another.
 //!
-//! Python: `sock.bind((host, 9000))`, `sock.listen()`, then a loop of `sock.accept()` that prints
-//! "Conexión aceptada desde", sends a greeting with `sendall` and calls `close`, five times.
-//! Here each accepted client gets the greeting `Thanks for connecting`, then every byte it sends
-//! comes back (an echo server) until it closes its writing half; then we close ours.
+//! Notebook, "Servidor TCP": `sock.bind((host, 9000))`, `sock.listen()`, then a loop of
+//! `sock.accept()` that prints "Conexión aceptada desde", greets the client with `sendall` and
+//! `close`s, five times. Here each client gets the greeting `Thanks for connecting`, then every
+//! byte it sends comes back (an echo server) until it closes its writing half; then we close ours.
 //!
-//! Try it (two terminals):
-//!     cargo run -p tcp-server                       # prints: listening on 127.0.0.1:9000
-//!     cargo run -p tcp-client -- --send hello       # prints: Thanks for connecting, then hello
-//! or, with netcat instead of our client:  printf 'hello\n' | nc -N 127.0.0.1 9000
+//! Try it in two terminals (what each prints follows `#`), then with netcat as the client:
+//!     cargo run -p tcp-server                     # prints "listening on 127.0.0.1:9000"
+//!     cargo run -p tcp-client -- --send hello     # prints "Thanks for connecting\nhello"
+//!     printf 'hello\n' | nc -N 127.0.0.1 9000     # prints "Thanks for connecting\nhello"
 //!
 //! `--clients 5` stops after five clients, as the notebook does. HOST `0.0.0.0` listens on every
 //! IPv4 interface (any machine that can reach yours can connect: mind your firewall); `::` does the

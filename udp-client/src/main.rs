@@ -1,15 +1,14 @@
-//! udp-client: the notebook's "Cliente UDP" cells, with a receive that cannot wait forever.
+//! udp-client: send a datagram, then wait a bounded time for the reply, not forever.
 //!
-//! Python: `sock = socket.socket(AF_INET, SOCK_DGRAM)`, `sock.sendto(mensaje, (host, 15000))`,
-//! `data, addr = sock.recvfrom(4096)`, `sock.close()`. We send one datagram (or one per line of
-//! stdin) and print each reply, waiting at most `--timeout` for it: UDP promises no delivery, so
-//! a lost datagram or a missing server would leave the notebook's recvfrom waiting forever.
+//! Notebook, "Cliente UDP": `sock = socket.socket(AF_INET, SOCK_DGRAM)`, `sock.sendto(mensaje,
+//! (host, 15000))`, `data, addr = sock.recvfrom(4096)`, `sock.close()`. We send one datagram (or
+//! one per line of stdin) and print each reply, waiting at most `--timeout` for it: UDP promises
+//! no delivery, so a lost datagram or a missing server would leave that recvfrom waiting forever.
 //!
-//! Try it (two terminals):
-//!     cargo run -p udp-server                       # prints: listening on 127.0.0.1:15000
-//!     cargo run -p udp-client                       # prints: Here is my reply for 127.0.0.1.
-//!     printf 'one\ntwo\n' | cargo run -p udp-client # one datagram, and one reply, per line
-//! or, with netcat instead of our client:  echo hello | nc -u -w 1 127.0.0.1 15000
+//! Try it in two terminals (what each prints follows `#`), then with netcat as the client:
+//!     cargo run -p udp-server                     # prints "listening on 127.0.0.1:15000"
+//!     cargo run -p udp-client -- --send hello     # prints "Here is my reply for 127.0.0.1."
+//!     echo hello | nc -u -w 1 127.0.0.1 15000     # prints "Here is my reply for 127.0.0.1."
 
 use std::ffi::OsString;
 use std::io::ErrorKind::{ConnectionRefused, TimedOut, WouldBlock};

@@ -1,14 +1,14 @@
-//! udp-server: the notebook's "Servidor UDP" cell, answering each datagram's sender.
+//! udp-server: receive datagrams and answer each one's sender; no connections, no accept.
 //!
-//! Python: `sock = socket.socket(AF_INET, SOCK_DGRAM)`, `sock.bind(("", 15000))`, then a loop of
-//! `data, (host, port) = sock.recvfrom(4096)` and `sock.sendto(reply, (host, port))`. UDP has no
-//! connections: each datagram arrives on its own with its sender's address, and the reply goes
-//! back to that address. There is no accept, no stream, no close per client.
+//! Notebook, "Servidor UDP": `sock = socket.socket(AF_INET, SOCK_DGRAM)`, `sock.bind(("",
+//! 15000))`, then a loop of `data, (host, port) = sock.recvfrom(4096)` and `sock.sendto(reply,
+//! (host, port))`.
+//! Each datagram arrives on its own, with its sender's address, and the reply goes back there.
 //!
-//! Try it (two terminals):
-//!     cargo run -p udp-server                       # prints: listening on 127.0.0.1:15000
-//!     cargo run -p udp-client                       # prints: Here is my reply for 127.0.0.1.
-//! or, with netcat instead of our client:  echo hello | nc -u -w 1 127.0.0.1 15000
+//! Try it in two terminals (what each prints follows `#`), then with netcat as the client:
+//!     cargo run -p udp-server                     # prints "listening on 127.0.0.1:15000"
+//!     cargo run -p udp-client -- --send hello     # prints "Here is my reply for 127.0.0.1."
+//!     echo hello | nc -u -w 1 127.0.0.1 15000     # prints "Here is my reply for 127.0.0.1."
 //!
 //! The notebook's `bind(("", 15000))` means every IPv4 interface: in Rust that is
 //! `UdpSocket::bind(("0.0.0.0", 15000))`, here `udp-server 0.0.0.0` (anyone who can reach the

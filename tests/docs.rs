@@ -1,0 +1,374 @@
+//! The documentation says what the programs really do: each program's header commands print what
+//! the header says, the README's transcripts print what they show, every line the README links to
+//! does what its row says, the diagrams carry the bytes the programs send, and the Spanish README
+//! keeps the same commands and programs as the English one.
+//!
+//! Documented commands use the programs' default ports (9000, 15000, 8000) and `cargo run`. Here
+//! each example gets free ports in their place, `cargo run -q -p NAME --` becomes the built
+//! binary, and one of our programs given no address gets `127.0.0.1` and the moved port, which is
+//! what its defaults would have meant.
+
+mod common;
+
+use common::*;
+use std::io::{BufRead, BufReader};
+use std::net::UdpSocket;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+const PROGRAMS: [&str; 5] = ["tcp-server", "tcp-client", "udp-server", "udp-client", "http-get"];
+
+fn read(relative: &str) -> String {
+    std::fs::read_to_string(workspace_root().join(relative)).expect("read a documentation file")
+}
+
+/// The default ports of the documentation, each with a free port to use instead.
+struct Ports(Vec<(&'static str, String)>);
+
+impl Ports {
+    fn new() -> Ports {
+        let udp = UdpSocket::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        let tcp = free_port().to_string();
+        Ports(vec![("9000", tcp), ("15000", udp.to_string()), ("8000", free_port().to_string())])
+    }
+
+    /// `text` with each default port (a whole number, not part of a longer one) moved.
+    fn apply(&self, text: &str) -> String {
+        let mut text = text.to_string();
+        for (default, port) in &self.0 {
+            let mut moved = String::new();
+            let mut rest = text.as_str();
+            while let Some(at) = rest.find(default) {
+                let before = rest[..at].chars().last().is_some_and(|c| c.is_ascii_digit());
+                let after = rest[at + default.len()..].starts_with(|c: char| c.is_ascii_digit());
+                moved.push_str(&rest[..at]);
+                moved.push_str(if before || after { default } else { port });
+                rest = &rest[at + default.len()..];
+            }
+            moved.push_str(rest);
+            text = moved;
+        }
+        text
+    }
+
+    fn of(&self, default: &str) -> &str {
+        &self.0.iter().find(|(port, _)| *port == default).expect("a default port").1
+    }
+}
+
+/// A documented command, made runnable here (see the top of this file).
+fn adapt(command: &str, ports: &Ports) -> String {
+    let mut command = command.replace("cargo run -q -p ", "").replace("cargo run -p ", "");
+    command = ports.apply(&command.replace(" -- ", " "));
+    let last = command.rsplit('|').next().unwrap_or("").trim().to_string();
+    let mut words = last.split_whitespace();
+    let program = words.next().unwrap_or("");
+    let has_address = words.any(|word| word.contains(['.', ':']));
+    if PROGRAMS.contains(&program) && program != "http-get" && !has_address {
+        let port = if program.starts_with("udp") { ports.of("15000") } else { ports.of("9000") };
+        command.push_str(&format!(" 127.0.0.1 {port}"));
+    }
+    command
+}
+
+/// Why a command cannot run on this machine, if it cannot.
+fn missing_peer(command: &str) -> Option<&'static str> {
+    let openbsd_nc = || {
+        let help = Command::new("nc").arg("-h").output();
+        help.is_ok_and(|help| String::from_utf8_lossy(&help.stderr).contains("-N"))
+    };
+    if command.contains("nc -") && !openbsd_nc() {
+        return Some("nc (Debian's netcat-openbsd) is not installed");
+    }
+    if command.contains("python3") && !have("python3") {
+        return Some("python3 is not installed");
+    }
+    if command.starts_with("curl") && !have("curl") {
+        return Some("curl is not installed");
+    }
+    None
+}
+
+fn shell(command: &str) -> Command {
+    let bin_dir = bin("tcp-server").parent().expect("bin dir").to_path_buf();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let mut shell = Command::new("bash");
+    shell.args(["-c", command]).env("PATH", path).env("PYTHONUNBUFFERED", "1");
+    shell.current_dir(workspace_root());
+    shell
+}
+
+/// A server started in the background, killed when dropped.
+struct Background(Child);
+
+impl Background {
+    /// Start `command` and return it with its first `lines` lines of output.
+    fn start(command: &str, lines: usize) -> (Background, Vec<String>) {
+        let mut child = shell(&format!("exec {command} 2>&1"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start a documented server");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let (sender, receiver) = mpsc::channel();
+        thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let first = (0..lines).map_while(|_| receiver.recv_timeout(Duration::from_secs(20)).ok());
+        let first = first.collect();
+        thread::spawn(move || receiver.iter().for_each(drop)); // keep draining its log
+        (Background(child), first)
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn is_server(command: &str) -> bool {
+    command.split_whitespace().any(|word| word.ends_with("-server") || word == "http.server")
+}
+
+/// `\n`, `\"` and `\\` in a header's quoted output, as the characters they stand for.
+fn unescape(text: &str) -> String {
+    text.replace("\\n", "\n").replace("\\\"", "\"").replace("\\\\", "\\")
+}
+
+#[test]
+fn every_header_command_prints_what_its_header_says() {
+    for program in PROGRAMS {
+        let source = read(&format!("{program}/src/main.rs"));
+        let examples: Vec<(&str, &str)> = source
+            .lines()
+            .filter_map(|line| line.strip_prefix("//!     "))
+            .filter_map(|line| line.split_once("# prints "))
+            .map(|(command, expected)| (command.trim(), expected.trim()))
+            .collect();
+        assert!(examples.len() >= 3, "{program}: its header shows how to try it, with output");
+        let ports = Ports::new();
+        let (mut servers, mut previous) = (Vec::new(), String::new());
+        for (command, expected) in examples {
+            let runnable = adapt(command, &ports);
+            if let Some(reason) = missing_peer(&runnable) {
+                skip(&format!("{program}'s header: `{command}`: {reason}"));
+                if is_server(command) {
+                    break;
+                }
+                continue;
+            }
+            let expected = if expected == "the same" {
+                previous.clone()
+            } else {
+                let quoted = expected.strip_prefix('"').and_then(|e| e.strip_suffix('"'));
+                ports.apply(&unescape(quoted.expect("# prints \"...\" or # prints the same")))
+            };
+            let printed = if is_server(command) {
+                let (server, first) = Background::start(&runnable, 1);
+                servers.push(server);
+                first.join("\n")
+            } else {
+                let output = run(shell(&runnable), None);
+                assert_eq!(output.code(), Some(0), "{program}: `{runnable}`: {}", output.stderr);
+                output.stdout_text()
+            };
+            let matches = match expected.strip_suffix("...") {
+                Some(prefix) => printed.starts_with(prefix.trim_end()),
+                None => printed.trim_end() == expected.trim_end(),
+            };
+            assert!(matches, "{program}: `{runnable}` printed {printed:?}, header: {expected:?}");
+            previous = printed;
+        }
+    }
+}
+
+/// The README's ```console blocks: `$ command` lines, each followed by what it prints (stdout and
+/// stderr together); `$ command &` starts a server, and the lines after it are its first ones.
+fn console_blocks(readme: &str) -> Vec<Vec<(String, Vec<String>)>> {
+    let mut blocks = Vec::new();
+    let mut rest = readme;
+    while let Some(start) = rest.find("```console\n") {
+        let body = &rest[start + "```console\n".len()..];
+        let end = body.find("```").expect("a closed block");
+        let mut steps: Vec<(String, Vec<String>)> = Vec::new();
+        for line in body[..end].lines() {
+            match line.strip_prefix("$ ") {
+                Some(command) => steps.push((command.to_string(), Vec::new())),
+                None => steps.last_mut().expect("a command first").1.push(line.to_string()),
+            }
+        }
+        blocks.push(steps);
+        rest = &body[end..];
+    }
+    blocks
+}
+
+fn check_transcripts(readme: &str) {
+    let blocks = console_blocks(&read(readme));
+    assert!(blocks.len() >= 4, "{readme}: the transcripts are there");
+    for steps in blocks {
+        let ports = Ports::new();
+        let mut servers = Vec::new();
+        for (command, expected) in steps {
+            let expected: Vec<String> = expected.iter().map(|line| ports.apply(line)).collect();
+            let background = command.strip_suffix(" &");
+            let runnable = adapt(background.unwrap_or(&command), &ports);
+            if let Some(reason) = missing_peer(&runnable) {
+                skip(&format!("{readme}: `{command}`: {reason}"));
+                if background.is_some() {
+                    break;
+                }
+                continue;
+            }
+            let printed = match background {
+                Some(_) => {
+                    let (server, first) = Background::start(&runnable, expected.len());
+                    servers.push(server);
+                    first
+                }
+                None => {
+                    let output = run(shell(&format!("{runnable} 2>&1")), None);
+                    output.stdout_text().lines().map(|line| line.trim_end().to_string()).collect()
+                }
+            };
+            assert_eq!(printed, expected, "{readme}: `{runnable}`");
+        }
+    }
+}
+
+#[test]
+fn the_readme_transcripts_print_what_they_show() {
+    check_transcripts("README.md");
+}
+
+#[test]
+fn the_spanish_readme_transcripts_print_what_they_show() {
+    check_transcripts("README.es.md");
+}
+
+/// Rows of the README's tables that link to lines of our code: (row, file, line number).
+fn linked_lines(readme: &str) -> Vec<(String, String, usize)> {
+    let mut links = Vec::new();
+    for row in readme.lines().filter(|line| line.starts_with('|')) {
+        let mut rest = row;
+        while let Some(at) = rest.find("](") {
+            let target = &rest[at + 2..rest[at..].find(')').map_or(rest.len(), |end| at + end)];
+            let shown = &rest[rest[..at].rfind('[').expect("a link")..at];
+            if let Some((file, line)) = target.split_once("#L") {
+                let number: usize = line.parse().expect("a line number");
+                assert_eq!(shown, format!("[{file}:{number}"), "the text names the line it links");
+                links.push((row.to_string(), file.to_string(), number));
+            }
+            rest = &rest[at + 2..];
+        }
+    }
+    links
+}
+
+fn check_links(readme: &str) {
+    let text = read(readme);
+    let links = linked_lines(&text);
+    assert!(links.len() >= 20, "{readme}: the tables link to our code");
+    for (row, file, number) in links {
+        let source = read(&file);
+        let line = source.lines().nth(number - 1).unwrap_or_else(|| panic!("{file}:{number}"));
+        // The row's code spans (after its first column) name what the line does.
+        let cells = row.split('|').skip(2).collect::<Vec<_>>().join("|");
+        let spans: Vec<&str> = cells.split('`').skip(1).step_by(2).collect();
+        let named = spans.iter().any(|span| line.contains(span));
+        assert!(named, "{readme}: {file}:{number} is {line:?}, but its row names {spans:?}");
+    }
+}
+
+#[test]
+fn every_line_the_readme_links_to_does_what_its_row_says() {
+    check_links("README.md");
+}
+
+#[test]
+fn every_line_the_spanish_readme_links_to_does_what_its_row_says() {
+    check_links("README.es.md");
+}
+
+/// The README's code blocks, without the comments of `sh` blocks (those are translated).
+fn code_blocks(readme: &str) -> Vec<String> {
+    let without_comment =
+        |line: &str| line.split("  #").next().unwrap_or("").trim_end().to_string();
+    let blocks = readme.split("```").skip(1).step_by(2);
+    let normalize = |block: &str| match block.strip_prefix("sh\n") {
+        Some(commands) => commands.lines().map(without_comment).collect::<Vec<_>>().join("\n"),
+        None => block.to_string(),
+    };
+    blocks.map(normalize).collect()
+}
+
+#[test]
+fn the_spanish_readme_keeps_the_same_commands_and_programs() {
+    let (english, spanish) = (read("README.md"), read("README.es.md"));
+    assert!(english.contains("[Leer en español](README.es.md)"), "README.md links to it");
+    assert_eq!(code_blocks(&english), code_blocks(&spanish), "the same code blocks, in order");
+    let programs = |readme: &str| -> Vec<String> {
+        let rows = readme.lines().filter(|line| line.starts_with("| [`"));
+        rows.map(|row| row.split('|').nth(1).unwrap_or("").trim().to_string()).collect()
+    };
+    assert_eq!(programs(&english), programs(&spanish));
+    assert_eq!(programs(&english).len(), PROGRAMS.len());
+    let (english_links, spanish_links) = (linked_lines(&english), linked_lines(&spanish));
+    let places = |links: Vec<(String, String, usize)>| -> Vec<(String, usize)> {
+        links.into_iter().map(|(_, file, line)| (file, line)).collect()
+    };
+    assert_eq!(places(english_links), places(spanish_links), "the same lines linked");
+}
+
+/// The quoted messages of the README's diagrams.
+fn diagram_messages(readme: &str) -> Vec<Vec<String>> {
+    let blocks = readme.split("```mermaid\n").skip(1);
+    let bodies = blocks.map(|block| block.split("```").next().unwrap_or("").to_string());
+    let quoted = |body: String| -> Vec<String> {
+        body.split('"').skip(1).step_by(2).map(unescape).collect()
+    };
+    bodies.map(quoted).collect()
+}
+
+#[test]
+fn the_diagrams_carry_the_bytes_the_programs_send() {
+    let diagrams = diagram_messages(&read("README.md"));
+    assert_eq!(diagrams.len(), 2, "a TCP and a UDP diagram");
+    assert_eq!(diagrams, diagram_messages(&read("README.es.md")), "the same in Spanish");
+
+    // TCP, as drawn: tcp-client --send hello against tcp-server.
+    let server = Server::start("tcp-server", &["--clients", "1", "127.0.0.1", "0"]);
+    let mut client = our("tcp-client");
+    client.args(["--send", "hello", "127.0.0.1", &server.port().to_string()]);
+    let tcp = run(client, None).stdout_text();
+    for message in &diagrams[0] {
+        assert!(tcp.contains(message.as_str()), "the TCP diagram's {message:?} is not in {tcp:?}");
+    }
+
+    // UDP, as drawn: one exchange, then a datagram that gets no reply, with the default timeout.
+    let server = Server::start("udp-server", &["--count", "1", "127.0.0.1", "0"]);
+    let mut client = our("udp-client");
+    client.args(["--send", "hello", "127.0.0.1", &server.port().to_string()]);
+    let answered = run(client, None);
+    let silent = UdpSocket::bind("127.0.0.1:0").expect("bind a silent peer");
+    let silent_port = silent.local_addr().expect("addr").port().to_string();
+    let mut client = our("udp-client");
+    client.args(["--send", "hello", "127.0.0.1", &silent_port]);
+    let lost = run(client, None);
+    let udp = format!("{}{}", answered.stdout_text(), lost.stderr).replace(&silent_port, "15000");
+    let mut sent = [0; 16];
+    silent.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    let size = silent.recv(&mut sent).expect("the 'lost' datagram arrived at the silent peer");
+    for message in &diagrams[1] {
+        let carried = message.as_bytes() == &sent[..size] || udp.contains(message.as_str());
+        assert!(carried, "the UDP diagram's {message:?} is neither sent nor in {udp:?}");
+    }
+}
