@@ -74,29 +74,19 @@ wait_for_port() {
     echo "nothing listens on port $1"
     exit 1
 }
-# Start a server in the background with its output in a file; wait for a line saying its port.
+# Start a server in the background with its output in a file, and wait for its line saying
+# `listening on ADDR:PORT` (ours, the notebook's, and socat -d -d all say it); PORT goes in $port.
 start_logged() {
     local log=$1
     shift
     "$@" > "$log" 2>&1 &
     pids+=("$!")
     for _ in $(seq 200); do
-        grep -qE 'listening on|port [0-9]' "$log" 2> /dev/null && break
+        port=$(sed -nE 's/.*listening on .*:([0-9]+)$/\1/p' "$log" 2> /dev/null | head -n 1)
+        [[ -n $port ]] && return
         sleep 0.05
     done
-    port=$(grep -oE '(:|port )[0-9]+' "$log" | head -n 1 | grep -oE '[0-9]+')
-}
-# Start a peer whose port we chose; wait until its log (-d -d, -v) says it is listening.
-listen_logged() {
-    local log=$1
-    shift
-    "$@" > "$log" 2>&1 &
-    pids+=("$!")
-    for _ in $(seq 200); do
-        grep -qi 'listening on' "$log" 2> /dev/null && return
-        sleep 0.05
-    done
-    echo "$1 never listened"
+    echo "never listened: $*"
     exit 1
 }
 # Run a command with stdout to FILE; print its wall time in seconds and its peak RSS in KiB.
@@ -197,8 +187,8 @@ echo_run() {
             skip=22 # our greeting comes first
             ;;
         socat)
-            port=$(free_port)
-            listen_logged "$work/socat.log" socat -d -d "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr" EXEC:cat
+            start_logged "$work/socat.log" socat -d -d "TCP-LISTEN:$(free_port),bind=127.0.0.1,reuseaddr" \
+                EXEC:cat
             ;;
     esac
     case $client in
