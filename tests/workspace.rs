@@ -16,6 +16,15 @@ fn read(relative: &str) -> String {
     fs::read_to_string(&path).unwrap_or_else(|error| panic!("read {}: {error}", path.display()))
 }
 
+/// Run one of scripts/, and return what it left with its transcript (stdout) as text.
+fn script(name: &str, args: &[&str]) -> (Output, String) {
+    let mut command = Command::new("bash");
+    command.arg(workspace_root().join("scripts").join(name)).args(args);
+    let output = run(command, None);
+    let transcript = output.stdout_text();
+    (output, transcript)
+}
+
 #[test]
 fn no_manifest_declares_any_dependency() {
     for manifest in PROGRAMS
@@ -77,10 +86,7 @@ fn a_program_folder_copied_out_of_the_repository_builds_on_its_own() {
 
 #[test]
 fn the_demo_shows_each_pair_talking() {
-    let mut command = Command::new("bash");
-    command.arg(workspace_root().join("scripts/demo.sh"));
-    let output = run(command, None);
-    let transcript = output.stdout_text();
+    let (output, transcript) = script("demo.sh", &[]);
     assert_eq!(output.code(), Some(0), "demo failed:\n{transcript}{}", output.stderr);
     for expected in [
         "$ tcp-server --clients 4 127.0.0.1 0 &",
@@ -109,10 +115,7 @@ fn the_demo_shows_each_pair_talking() {
 
 #[test]
 fn every_pair_works_across_two_hosts_or_the_script_says_why_it_skipped() {
-    let mut command = Command::new("bash");
-    command.arg(workspace_root().join("scripts/two-hosts.sh"));
-    let output = run(command, None);
-    let transcript = output.stdout_text();
+    let (output, transcript) = script("two-hosts.sh", &[]);
     assert_eq!(output.code(), Some(0), "two-hosts failed:\n{transcript}{}", output.stderr);
     if let Some(reason) = transcript.lines().find(|line| line.starts_with("skipped: ")) {
         return skip(reason.trim_start_matches("skipped: "));
@@ -127,10 +130,7 @@ fn the_benchmark_runs_every_row_and_gets_the_bytes_right() {
     if !Path::new("/usr/bin/time").exists() {
         return skip("/usr/bin/time is not installed (Debian: time), and bench.sh needs it");
     }
-    let mut command = Command::new("bash");
-    command.args([workspace_root().join("scripts/bench.sh").as_os_str(), "--quick".as_ref()]);
-    let output = run(command, None);
-    let transcript = output.stdout_text();
+    let (output, transcript) = script("bench.sh", &["--quick"]);
     assert_eq!(output.code(), Some(0), "bench.sh --quick failed:\n{transcript}{}", output.stderr);
     assert!(!transcript.contains("WRONG"), "{transcript}");
     for row in
