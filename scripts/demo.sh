@@ -31,15 +31,17 @@ try() {
 }
 
 # Start a server in the background, reading its output through file descriptor $server_log
-# (no temp files), and wait for its "listening on ADDR" line: it tells us the port the OS chose.
+# (no temp files), and wait for its first line, which names the port the OS chose ("listening on
+# 127.0.0.1:PORT" from ours, "Serving HTTP on ... (http://127.0.0.1:PORT/) ..." from Python's).
 start_server() {
     printf '$ %s &\n' "$*"
-    exec {server_log}< <(exec "$@")
+    exec {server_log}< <(exec "$@" 2>&1)
     server_pids+=("$!")
     server_pid=$!
     read -r -t 10 -u "$server_log" line || { echo "server did not start"; exit 1; }
     echo "$line"
     port=${line##*:}
+    port=${port%%[!0-9]*}
 }
 
 # Show the next N lines of the server's log (what it printed about the last client).
@@ -111,13 +113,7 @@ try "udp-client --send hello 127.0.0.1 $port"
 section "HTTP: http-get sends a correct GET and reads the whole response"
 if command -v python3 > /dev/null; then
     say "Python's own web server serves the http-get folder (port 0: a free one):"
-    printf '$ python3 -m http.server 0 --bind 127.0.0.1 --directory http-get &\n'
-    exec {server_log}< <(exec python3 -u -m http.server 0 --bind 127.0.0.1 --directory http-get 2>&1)
-    server_pids+=("$!")
-    server_pid=$!
-    read -r -t 10 -u "$server_log" line || { echo "python3 -m http.server did not start"; exit 1; }
-    echo "$line"
-    [[ $line =~ port\ ([0-9]+) ]] && port=${BASH_REMATCH[1]}
+    PYTHONUNBUFFERED=1 start_server python3 -m http.server 0 --bind 127.0.0.1 --directory http-get
 
     say "The body alone goes to stdout, like curl -s:"
     try "http-get http://127.0.0.1:$port/Cargo.toml"
