@@ -108,6 +108,11 @@ fn a_204_has_no_body_whatever_its_headers_say() {
 }
 
 #[test]
+fn a_304_has_no_body_even_with_a_content_length() {
+    same_as_curl(b"HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n", "/", b"");
+}
+
+#[test]
 fn interim_1xx_responses_are_skipped() {
     let response = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n\
         HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal";

@@ -109,6 +109,19 @@ fn empty_and_non_utf8_datagrams_are_reported_and_answered() {
 }
 
 #[test]
+fn a_sender_that_vanished_before_its_reply_does_not_stop_the_server() {
+    let server = Server::start("udp-server", &["--count", "2", "127.0.0.1", "0"]);
+    {
+        let gone = UdpSocket::bind("127.0.0.1:0").expect("bind");
+        gone.send_to(b"bye", server.addr).expect("send");
+    } // closed before the reply: it comes back to a port where nobody listens
+    thread::sleep(Duration::from_millis(200));
+    let output = run(client(&server, &["--send", "still there?"]), None);
+    assert_eq!(output.stdout_text(), format!("{REPLY_V4}\n"), "stderr: {}", output.stderr);
+    assert_eq!(server.wait().code(), Some(0));
+}
+
+#[test]
 fn server_exits_zero_after_count_datagrams() {
     let server = Server::start("udp-server", &["--count", "2", "127.0.0.1", "0"]);
     for text in ["first", "second"] {
