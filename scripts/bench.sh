@@ -59,19 +59,20 @@ bin=$PWD/target/release
 rustc -O --edition 2021 -o "$work/bench-load" scripts/bench-load.rs
 
 # ---- Helpers ----
-free_port() {
-    local port
-    while :; do
-        port=$((20000 + RANDOM % 12000)) # below the ephemeral range, where clients' ports are
-        (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null || { echo "$port"; return; }
+# A port for nginx, which cannot bind port 0 and say which port it got. It lies below the
+# kernel's ephemeral range, so no port-0 bind (a test's, a client's) can be handed it, and a lock
+# makes it ours alone: cargo test takes the same locks. The lock lasts until this script exits.
+reserve_port() {
+    local low high lock_dir=${TMPDIR:-/tmp}/sockets-by-example-ports
+    read -r low high < /proc/sys/net/ipv4/ip_local_port_range
+    mkdir -p "$lock_dir" && chmod 1777 "$lock_dir" 2> /dev/null || true
+    for ((port = 20000 + RANDOM % 1000; port < low; port++)); do
+        [[ -e $lock_dir/$port ]] || : > "$lock_dir/$port"
+        exec {port_lock}< "$lock_dir/$port"
+        flock -n "$port_lock" && return
+        exec {port_lock}<&-
     done
-}
-wait_for_port() {
-    for _ in $(seq 200); do
-        (exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null && return
-        sleep 0.05
-    done
-    echo "nothing listens on port $1"
+    echo "no port left to reserve below $low"
     exit 1
 }
 # Start a server in the background with its output in a file, and wait for its line saying
@@ -140,7 +141,8 @@ if have curl && have nginx; then
     mkdir -p "$work/www"
     head -c $((http_mib << 20)) /dev/urandom > "$work/www/big.bin"
     cat "$work/www/big.bin" > /dev/null # warm: read once before timing
-    http_port=$(free_port)
+    reserve_port
+    http_port=$port
     cat > "$work/nginx.conf" << EOF
 daemon off; pid $work/nginx.pid; error_log $work/nginx.err; worker_processes 2;
 events {}
@@ -150,7 +152,9 @@ http { access_log off; sendfile on; client_body_temp_path $work/t1; proxy_temp_p
 EOF
     "$nginx" -c "$work/nginx.conf" -p "$work" &
     pids+=("$!")
-    wait_for_port "$http_port"
+    # nginx writes its pid file once it listens: its own word that it is ready.
+    for _ in $(seq 200); do [[ -s $work/nginx.pid ]] && break; sleep 0.05; done
+    [[ -s $work/nginx.pid ]] || { echo "nginx did not start:"; cat "$work/nginx.err"; exit 1; }
     url=http://127.0.0.1:$http_port/big.bin
     "$bin/http-get" "$url" | cmp -s - "$work/www/big.bin" || wrong "http-get's download differs"
     : > "$work/ours" && : > "$work/theirs"
@@ -187,8 +191,7 @@ echo_run() {
             skip=22 # our greeting comes first
             ;;
         socat)
-            start_logged "$work/socat.log" socat -d -d "TCP-LISTEN:$(free_port),bind=127.0.0.1,reuseaddr" \
-                EXEC:cat
+            start_logged "$work/socat.log" socat -d -d TCP-LISTEN:0,bind=127.0.0.1 EXEC:cat
             ;;
     esac
     case $client in
@@ -243,7 +246,7 @@ while True:  # the notebook stops after 5 clients
         print("Ocurrió un error.")
 '
 start_logged "$work/ours-tcp.log" "${pin_server[@]}" "$bin/tcp-server" --timeout 600 127.0.0.1 0
-ours_port=$port
+ours_port=$port ours_pid=$!
 : > "$work/c-ours" && : > "$work/c-idle" && : > "$work/c-python"
 if have python3; then
     start_logged "$work/python-tcp.log" "${pin_server[@]}" env PYTHONIOENCODING=utf-8 \
@@ -259,7 +262,7 @@ for run in $(seq "$short_runs"); do
     fi
 done
 ours_rate=$(cut -d' ' -f3 "$work/c-ours" | median)
-ours_rss=$(ps -o rss= -p "$(pgrep -f "tcp-server --timeout 600 127.0.0.1 0" | head -n 1)" | tr -d ' ')
+ours_rss=$(ps -o rss= -p "$ours_pid" | tr -d ' ')
 if have python3; then
     row "tcp-server: connect, greeting, close vs the notebook's Python server" "$ours_rate" \
         "$(cut -d' ' -f3 "$work/c-python" | median)" conn/s 1.0 "$ours_rss"
@@ -284,7 +287,7 @@ while True:
 '
 if have python3; then
     start_logged "$work/ours-udp.log" "${pin_server[@]}" "$bin/udp-server" 127.0.0.1 0
-    ours_port=$port
+    ours_port=$port ours_pid=$!
     start_logged "$work/python-udp.log" "${pin_server[@]}" env PYTHONIOENCODING=utf-8 \
         python3 -c "$notebook_udp_server"
     python_port=$port
@@ -297,7 +300,7 @@ if have python3; then
         "${load[@]}" "127.0.0.1:$python_port" "$round_trips" >> "$work/u-python"
         "${load[@]}" "127.0.0.1:$floor_port" "$round_trips" >> "$work/u-floor"
     done
-    udp_rss=$(ps -o rss= -p "$(pgrep -f "udp-server 127.0.0.1 0" | head -n 1)" | tr -d ' ')
+    udp_rss=$(ps -o rss= -p "$ours_pid" | tr -d ' ')
     row "udp-server round trips vs the notebook's Python server" \
         "$(cut -d' ' -f3 "$work/u-ours" | median)" "$(cut -d' ' -f3 "$work/u-python" | median)" \
         rt/s 2.5 "$udp_rss"

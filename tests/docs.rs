@@ -4,73 +4,99 @@
 //! keeps the same commands and programs as the English one.
 //!
 //! Documented commands use the programs' default ports (9000, 15000, 8000) and `cargo run`. Here
-//! each example gets free ports in their place, `cargo run -q -p NAME --` becomes the built
-//! binary, and one of our programs given no address gets `127.0.0.1` and the moved port, which is
-//! what its defaults would have meant.
+//! `cargo run -q -p NAME --` becomes the built binary, and a documented server is started on port
+//! 0 instead of its default: the port it announces then takes the default's place in the commands
+//! and output that follow. A default port no server has taken yet becomes a reserved port where
+//! nothing listens. One of our programs given no address gets `127.0.0.1` and the moved port,
+//! which is what its defaults would have meant.
 
 mod common;
 
 use common::*;
-use std::io::{BufRead, BufReader};
-use std::net::UdpSocket;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::thread;
+use std::net::{SocketAddr, UdpSocket};
+use std::process::Command;
 use std::time::Duration;
 
 const PROGRAMS: [&str; 5] = ["tcp-server", "tcp-client", "udp-server", "udp-client", "http-get"];
+const DEFAULT_PORTS: [&str; 3] = ["9000", "15000", "8000"];
 
 fn read(relative: &str) -> String {
     std::fs::read_to_string(workspace_root().join(relative)).expect("read a documentation file")
 }
 
-/// The default ports of the documentation, each with a free port to use instead.
-struct Ports(Vec<(&'static str, String)>);
+/// Each default port of the documentation, and the port that stands for it here.
+struct Ports {
+    moved: Vec<(&'static str, String)>,
+    _nobody: Port, // where the defaults point until a server takes them
+}
 
 impl Ports {
     fn new() -> Ports {
-        let udp = UdpSocket::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-        let tcp = free_port().to_string();
-        Ports(vec![("9000", tcp), ("15000", udp.to_string()), ("8000", free_port().to_string())])
+        let nobody = reserved_port();
+        let moved = DEFAULT_PORTS.iter().map(|&default| (default, nobody.to_string())).collect();
+        Ports { moved, _nobody: nobody }
+    }
+
+    /// A server started in place of `default` announced `port`.
+    fn take(&mut self, default: &str, port: u16) {
+        let entry = self.moved.iter_mut().find(|(known, _)| *known == default);
+        entry.expect("a default port").1 = port.to_string();
+    }
+
+    fn of(&self, default: &str) -> &str {
+        &self.moved.iter().find(|(known, _)| *known == default).expect("a default port").1
     }
 
     /// `text` with each default port (a whole number, not part of a longer one) moved.
     fn apply(&self, text: &str) -> String {
         let mut text = text.to_string();
-        for (default, port) in &self.0 {
-            let mut moved = String::new();
-            let mut rest = text.as_str();
-            while let Some(at) = rest.find(default) {
-                let before = rest[..at].chars().last().is_some_and(|c| c.is_ascii_digit());
-                let after = rest[at + default.len()..].starts_with(|c: char| c.is_ascii_digit());
-                moved.push_str(&rest[..at]);
-                moved.push_str(if before || after { default } else { port });
-                rest = &rest[at + default.len()..];
-            }
-            moved.push_str(rest);
-            text = moved;
+        for (default, port) in &self.moved {
+            text = replace_number(&text, default, port);
         }
         text
     }
-
-    fn of(&self, default: &str) -> &str {
-        &self.0.iter().find(|(port, _)| *port == default).expect("a default port").1
-    }
 }
 
-/// A documented command, made runnable here (see the top of this file).
-fn adapt(command: &str, ports: &Ports) -> String {
-    let mut command = command.replace("cargo run -q -p ", "").replace("cargo run -p ", "");
-    command = ports.apply(&command.replace(" -- ", " "));
+/// `text` with the whole number `from` (not a part of a longer one) replaced by `to`.
+fn replace_number(text: &str, from: &str, to: &str) -> String {
+    let mut replaced = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(from) {
+        let before = rest[..at].chars().last().is_some_and(|c| c.is_ascii_digit());
+        let after = rest[at + from.len()..].starts_with(|c: char| c.is_ascii_digit());
+        replaced.push_str(&rest[..at]);
+        replaced.push_str(if before || after { from } else { to });
+        rest = &rest[at + from.len()..];
+    }
+    replaced.push_str(rest);
+    replaced
+}
+
+/// A documented command, made runnable here (see the top of this file). A server is given port
+/// 0 in place of its default port, which is returned with it.
+fn adapt(command: &str, ports: &Ports) -> (String, Option<&'static str>) {
+    let command = command.replace("cargo run -q -p ", "").replace("cargo run -p ", "");
+    let mut command = command.replace(" -- ", " ");
     let last = command.rsplit('|').next().unwrap_or("").trim().to_string();
     let mut words = last.split_whitespace();
-    let program = words.next().unwrap_or("");
+    let program = words.next().unwrap_or("").to_string();
     let has_address = words.any(|word| word.contains(['.', ':']));
-    if PROGRAMS.contains(&program) && program != "http-get" && !has_address {
-        let port = if program.starts_with("udp") { ports.of("15000") } else { ports.of("9000") };
-        command.push_str(&format!(" 127.0.0.1 {port}"));
+    let ours = PROGRAMS.contains(&program.as_str()) && program != "http-get";
+    let own_default = if program.starts_with("udp") { "15000" } else { "9000" };
+    if is_server(&command) {
+        let named =
+            DEFAULT_PORTS.iter().find(|&&port| replace_number(&command, port, "") != command);
+        if let Some(&default) = named {
+            return (replace_number(&command, default, "0"), Some(default));
+        }
+        assert!(ours && !has_address, "a documented server with an address names its port");
+        return (format!("{command} 127.0.0.1 0"), Some(own_default));
     }
-    command
+    command = ports.apply(&command);
+    if ours && !has_address {
+        command.push_str(&format!(" 127.0.0.1 {}", ports.of(own_default)));
+    }
+    (command, None)
 }
 
 /// Why a command cannot run on this machine, if it cannot.
@@ -92,46 +118,33 @@ fn missing_peer(command: &str) -> Option<&'static str> {
 }
 
 fn shell(command: &str) -> Command {
-    let bin_dir = bin("tcp-server").parent().expect("bin dir").to_path_buf();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!("{}:{}", bin_dir().display(), std::env::var("PATH").unwrap_or_default());
     let mut shell = Command::new("bash");
     shell.args(["-c", command]).env("PATH", path).env("PYTHONUNBUFFERED", "1");
     shell.current_dir(workspace_root());
     shell
 }
 
-/// A server started in the background, killed when dropped.
-struct Background(Child);
-
-impl Background {
-    /// Start `command` and return it with its first `lines` lines of output.
-    fn start(command: &str, lines: usize) -> (Background, Vec<String>) {
-        let mut child = shell(&format!("exec {command} 2>&1"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start a documented server");
-        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let (sender, receiver) = mpsc::channel();
-        thread::spawn(move || {
-            for line in stdout.lines().map_while(Result::ok) {
-                if sender.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let first = (0..lines).map_while(|_| receiver.recv_timeout(Duration::from_secs(20)).ok());
-        let first = first.collect();
-        thread::spawn(move || receiver.iter().for_each(drop)); // keep draining its log
-        (Background(child), first)
-    }
+/// Where a documented server says it listens: `listening on ADDR` (ours), or
+/// `Serving HTTP on HOST port PORT (http://HOST:PORT/) ...` (Python's web server).
+fn announced(line: &str) -> Option<SocketAddr> {
+    let python = || line.split_once("(http://")?.1.split('/').next()?.parse().ok();
+    listening_on(line).or_else(python)
 }
 
-impl Drop for Background {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// Start a documented server on port 0, let its announced port stand for its default, and
+/// return it with its first `lines` lines of output (stdout and stderr together).
+fn start_server(
+    command: &str,
+    default: &str,
+    ports: &mut Ports,
+    lines: usize,
+) -> (Server, Vec<String>) {
+    let server = Server::start_announced(shell(&format!("exec {command} 2>&1")), announced);
+    ports.take(default, server.port());
+    let mut first = vec![server.announcement.clone()];
+    first.extend((1..lines).map_while(|_| server.next_line()));
+    (server, first)
 }
 
 fn is_server(command: &str) -> bool {
@@ -154,10 +167,10 @@ fn every_header_command_prints_what_its_header_says() {
             .map(|(command, expected)| (command.trim(), expected.trim()))
             .collect();
         assert!(examples.len() >= 3, "{program}: its header shows how to try it, with output");
-        let ports = Ports::new();
+        let mut ports = Ports::new();
         let (mut servers, mut previous) = (Vec::new(), String::new());
         for (command, expected) in examples {
-            let runnable = adapt(command, &ports);
+            let (runnable, server_of) = adapt(command, &ports);
             if let Some(reason) = missing_peer(&runnable) {
                 skip(&format!("{program}'s header: `{command}`: {reason}"));
                 if is_server(command) {
@@ -165,20 +178,20 @@ fn every_header_command_prints_what_its_header_says() {
                 }
                 continue;
             }
-            let expected = if expected == "the same" {
-                previous.clone()
-            } else {
-                let quoted = expected.strip_prefix('"').and_then(|e| e.strip_suffix('"'));
-                ports.apply(&unescape(quoted.expect("# prints \"...\" or # prints the same")))
-            };
-            let printed = if is_server(command) {
-                let (server, first) = Background::start(&runnable, 1);
+            let printed = if let Some(default) = server_of {
+                let (server, first) = start_server(&runnable, default, &mut ports, 1);
                 servers.push(server);
                 first.join("\n")
             } else {
                 let output = run(shell(&runnable), None);
                 assert_eq!(output.code(), Some(0), "{program}: `{runnable}`: {}", output.stderr);
                 output.stdout_text()
+            };
+            let expected = if expected == "the same" {
+                previous.clone()
+            } else {
+                let quoted = expected.strip_prefix('"').and_then(|e| e.strip_suffix('"'));
+                ports.apply(&unescape(quoted.expect("# prints \"...\" or # prints the same")))
             };
             let matches = match expected.strip_suffix("...") {
                 Some(prefix) => printed.starts_with(prefix.trim_end()),
@@ -215,12 +228,11 @@ fn check_transcripts(readme: &str) {
     let blocks = console_blocks(&read(readme));
     assert!(blocks.len() >= 4, "{readme}: the transcripts are there");
     for steps in blocks {
-        let ports = Ports::new();
+        let mut ports = Ports::new();
         let mut servers = Vec::new();
         for (command, expected) in steps {
-            let expected: Vec<String> = expected.iter().map(|line| ports.apply(line)).collect();
             let background = command.strip_suffix(" &");
-            let runnable = adapt(background.unwrap_or(&command), &ports);
+            let (runnable, server_of) = adapt(background.unwrap_or(&command), &ports);
             if let Some(reason) = missing_peer(&runnable) {
                 skip(&format!("{readme}: `{command}`: {reason}"));
                 if background.is_some() {
@@ -228,17 +240,22 @@ fn check_transcripts(readme: &str) {
                 }
                 continue;
             }
-            let printed = match background {
-                Some(_) => {
-                    let (server, first) = Background::start(&runnable, expected.len());
+            let printed = match (background, server_of) {
+                (Some(_), Some(default)) => {
+                    let (server, first) =
+                        start_server(&runnable, default, &mut ports, expected.len());
                     servers.push(server);
                     first
                 }
-                None => {
+                (None, None) => {
                     let output = run(shell(&format!("{runnable} 2>&1")), None);
                     output.stdout_text().lines().map(|line| line.trim_end().to_string()).collect()
                 }
+                _ => panic!(
+                    "{readme}: `{command}`: a server runs in the background (&), and only a server"
+                ),
             };
+            let expected: Vec<String> = expected.iter().map(|line| ports.apply(line)).collect();
             assert_eq!(printed, expected, "{readme}: `{runnable}`");
         }
     }

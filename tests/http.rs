@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -154,10 +154,10 @@ fn a_5_mib_file_from_python_http_server_is_byte_identical_to_curls() {
     let folder = TempDir::new("www");
     let data = random_bytes(5 << 20, 11);
     std::fs::write(folder.0.join("data.bin"), &data).expect("write file");
-    let port = free_port().to_string();
     let mut python = Command::new("python3");
-    python.args(["-m", "http.server", "--bind", "127.0.0.1", &port]).current_dir(&folder.0);
-    let _server = Background::start(python, &port);
+    python.args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1"]).current_dir(&folder.0);
+    let server = Server::start_announced(python, python_serving_on);
+    let port = server.port();
     let url = format!("http://127.0.0.1:{port}/data.bin");
     let output = http_get(&[&url]);
     assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
@@ -175,9 +175,9 @@ fn a_static_file_from_nginx_is_byte_identical_to_curls() {
     let root = TempDir::new("nginx");
     let data = random_bytes(1 << 20, 12);
     std::fs::write(root.0.join("file.bin"), &data).expect("write file");
-    let port = free_port().to_string();
+    let port = reserved_port(); // nginx cannot bind port 0 and tell us which port it got
     let prefix = root.0.display();
-    // One process (no master, no workers), so killing it at the end leaves nothing behind.
+    // One process (no master, no workers), so stopping it at the end leaves nothing behind.
     let config = format!(
         "daemon off; master_process off; pid {prefix}/nginx.pid; error_log stderr;
          events {{}}
@@ -188,7 +188,15 @@ fn a_static_file_from_nginx_is_byte_identical_to_curls() {
     std::fs::write(root.0.join("nginx.conf"), config).expect("write config");
     let mut command = Command::new(nginx);
     command.arg("-c").arg(root.0.join("nginx.conf")).arg("-p").arg(&root.0);
-    let _server = Background::start(command, &port);
+    command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+    let mut server = Process::spawn(&mut command);
+    // nginx writes its pid file once it listens: its own word that it is ready.
+    let started = Instant::now();
+    while std::fs::read_to_string(root.0.join("nginx.pid")).unwrap_or_default().trim().is_empty() {
+        assert!(server.try_wait().is_none(), "nginx exited at start (is port {port} taken?)");
+        assert!(started.elapsed() < Duration::from_secs(20), "nginx never wrote its pid file");
+        thread::sleep(Duration::from_millis(10));
+    }
     let url = format!("http://127.0.0.1:{port}/file.bin");
     let output = http_get(&[&url]);
     assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
@@ -199,28 +207,10 @@ fn a_static_file_from_nginx_is_byte_identical_to_curls() {
     }
 }
 
-/// A server process that must be accepting connections on `port` before the test goes on.
-struct Background(Child);
-
-impl Background {
-    fn start(mut command: Command, port: &str) -> Background {
-        let child =
-            command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
-        let server = Background(child.expect("start server"));
-        let started = Instant::now();
-        while TcpStream::connect(format!("127.0.0.1:{port}")).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(20), "server never listened");
-            thread::sleep(Duration::from_millis(20));
-        }
-        server
-    }
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// `python3 -m http.server` says `Serving HTTP on HOST port PORT (http://HOST:PORT/) ...`.
+fn python_serving_on(line: &str) -> Option<std::net::SocketAddr> {
+    let (_, url) = line.split_once("(http://")?;
+    url.split('/').next()?.parse().ok()
 }
 
 // ---- Errors: one line on stderr, exit 1 ----
@@ -291,7 +281,7 @@ fn a_server_that_accepts_and_never_answers_times_out() {
 
 #[test]
 fn refused_and_unknown_hosts_are_one_line_errors() {
-    let port = free_port();
+    let port = reserved_port(); // nothing listens there, and nothing else may
     let output = http_get(&[&format!("http://127.0.0.1:{port}/")]);
     assert_eq!(output.code(), Some(1));
     assert!(output.stderr.starts_with(&format!("http-get: cannot connect to 127.0.0.1:{port}: ")));

@@ -195,11 +195,8 @@ fn a_lost_reply_among_stdin_lines_is_reported_and_the_next_line_goes_on() {
 
 #[test]
 fn nothing_listening_is_reported_as_such() {
-    let port = {
-        let (socket, port) = silent_peer();
-        drop(socket); // now nothing listens on that port
-        port
-    };
+    let reserved = reserved_port(); // nothing listens there, and nothing else may
+    let port = reserved.to_string();
     let mut command = our("udp-client");
     command.args(["--send", "hello?", "127.0.0.1", &port]);
     let output = run(command, None);
@@ -319,8 +316,8 @@ fn our_client_gets_the_notebooks_python_server_to_reply() {
         return skip("python3 is not installed");
     }
     let mut python = Command::new("python3");
-    python.env("PYTHONIOENCODING", "utf-8");
-    let server = Server::start_command(python, &["-c", NOTEBOOK_SERVER], "listening on ");
+    python.env("PYTHONIOENCODING", "utf-8").args(["-c", NOTEBOOK_SERVER]);
+    let server = Server::start_announced(python, listening_on);
     let output = run(client(&server, &["--send", NOTEBOOK_MESSAGE]), None);
     assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
     assert_eq!(output.stdout_text(), "Aquí va mi respuesta para 127.0.0.1.\n");

@@ -1,50 +1,203 @@
-//! What every end-to-end test needs: our binaries, built once; programs run with a deadline so a
-//! hang fails the test instead of stalling the suite; servers started on free ports, read from
-//! their `listening on ADDR` line; and a way to tell whether a peer tool is on this machine.
+//! What every end-to-end test needs:
+//! - our binaries, built once;
+//! - every program a test starts in a process group of its own, run against a deadline and
+//!   stopped as a group, so a hang fails the test and nothing it started outlives it;
+//! - servers that bind port 0 and announce the port they got (ours, Python's, socat), and, for
+//!   the few peers that cannot (nginx), a port no other test or port-0 bind can be handed;
+//! - a way to tell whether a peer tool is on this machine.
 #![allow(dead_code)] // each test file uses its own part of this module
 
+use std::fmt;
+use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener};
+use std::net::{SocketAddr, TcpListener, UdpSocket};
+use std::ops::Range;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 /// No single program run in these tests may take longer than this.
 pub const DEADLINE: Duration = Duration::from_secs(60);
+/// How long a stopped group gets to exit on SIGTERM (and a script to clean up) before SIGKILL.
+const GRACE: Duration = Duration::from_secs(5);
+/// Set on every program a test starts, and so inherited by whatever those start in turn:
+/// `.ci/run` looks for it once the suite is over, and fails if anything carrying it still runs.
+pub const MARKER: &str = "SOCKETS_BY_EXAMPLE_TEST";
 
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace").into()
 }
 
-/// The path of one of our programs, building the workspace's binaries the first time.
+/// The folder of our built programs, building them (and the examples) the first time.
 /// `cargo test` builds only test harnesses for the member packages, so we ask cargo for the
 /// real binaries, into the same target directory and profile as this test itself.
-pub fn bin(name: &str) -> PathBuf {
+pub fn bin_dir() -> &'static Path {
     static BIN_DIR: OnceLock<PathBuf> = OnceLock::new();
-    let dir = BIN_DIR.get_or_init(|| {
+    BIN_DIR.get_or_init(|| {
         let exe = std::env::current_exe().expect("test executable path");
         let profile_dir = exe.parent().and_then(Path::parent).expect("target/PROFILE/deps/test");
         let target_dir = profile_dir.parent().expect("target dir");
         let profile = if profile_dir.ends_with("release") { "release" } else { "dev" };
         let status = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "--workspace", "--bins", "--profile", profile])
-            .arg("--target-dir")
+            .args(["build", "--quiet", "--workspace", "--bins", "--examples"])
+            .args(["--profile", profile, "--target-dir"])
             .arg(target_dir)
             .current_dir(workspace_root())
             .status()
             .expect("run cargo build");
         assert!(status.success(), "cargo build of the workspace binaries failed");
         profile_dir.to_path_buf()
-    });
-    dir.join(name)
+    })
+}
+
+/// The path of one of our programs.
+pub fn bin(name: &str) -> PathBuf {
+    bin_dir().join(name)
 }
 
 pub fn our(name: &str) -> Command {
     Command::new(bin(name))
 }
+
+// ---- Processes: each in a group of its own, stopped as a group ----
+
+unsafe extern "C" {
+    // Two calls of the C library that std already links; std has no way to signal a group.
+    fn kill(pid: i32, signal: i32) -> i32;
+    fn prctl(option: i32, ...) -> i32;
+}
+const SIGKILL: i32 = 9;
+const SIGTERM: i32 = 15;
+const PR_SET_PDEATHSIG: i32 = 1;
+
+/// A program a test started, with everything it starts in turn: a process group of its own.
+/// Dropping it stops the whole group, so a failing test leaves nothing behind either.
+pub struct Process {
+    child: Child,
+    what: String,
+}
+
+impl Process {
+    pub fn spawn(command: &mut Command) -> Process {
+        let what = format!("{command:?}");
+        command.process_group(0).env(MARKER, "1");
+        // SAFETY: prctl is async-signal-safe, which is all a pre_exec closure must be. It asks
+        // the kernel for SIGTERM should this test process die without dropping us (Ctrl-C in a
+        // terminal no longer reaches a child in a group of its own).
+        unsafe {
+            command.pre_exec(|| {
+                prctl(PR_SET_PDEATHSIG, SIGTERM as std::ffi::c_ulong);
+                Ok(())
+            });
+        }
+        let child = command.spawn().unwrap_or_else(|error| panic!("cannot start {what}: {error}"));
+        Process { child, what }
+    }
+
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn take_stdin(&mut self) -> Option<std::process::ChildStdin> {
+        self.child.stdin.take()
+    }
+    pub fn take_stdout(&mut self) -> Option<std::process::ChildStdout> {
+        self.child.stdout.take()
+    }
+    pub fn take_stderr(&mut self) -> Option<std::process::ChildStderr> {
+        self.child.stderr.take()
+    }
+
+    /// Whether it has exited, without waiting.
+    pub fn try_wait(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().expect("wait for child")
+    }
+
+    /// Wait until it exits by itself, up to `deadline`; then it is stopped and the test fails.
+    /// What it started must be gone when it ends: a script that leaves a server running fails.
+    pub fn wait(&mut self, deadline: Duration) -> ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.try_wait() {
+                self.assert_nothing_left();
+                return status;
+            }
+            if start.elapsed() > deadline {
+                self.stop();
+                panic!("{} hung: still running after {deadline:?}", self.what);
+            }
+            thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// SIGTERM to the whole group (a script's trap cleans up), SIGKILL after GRACE.
+    pub fn stop(&mut self) -> ExitStatus {
+        let group = -(self.child.id() as i32);
+        // SAFETY: kill takes plain integers and touches no memory of ours.
+        unsafe { kill(group, SIGTERM) };
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = self.try_wait() {
+                break status;
+            }
+            if start.elapsed() > GRACE {
+                unsafe { kill(group, SIGKILL) };
+                break self.child.wait().expect("wait for killed child");
+            }
+            thread::sleep(Duration::from_millis(5));
+        };
+        unsafe { kill(group, SIGKILL) }; // anything of the group that outlived its leader
+        status
+    }
+
+    /// Fail if the group still has a live member, after giving it a moment to finish exiting.
+    fn assert_nothing_left(&self) {
+        let group = self.child.id();
+        let start = Instant::now();
+        while let Some(left) = live_members(group) {
+            if start.elapsed() > Duration::from_secs(3) {
+                unsafe { kill(-(group as i32), SIGKILL) };
+                panic!("{} exited but left {left} running", self.what);
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if self.try_wait().is_none() || live_members(self.child.id()).is_some() {
+            self.stop();
+        }
+    }
+}
+
+/// A live (not zombie) process of process group `group`, described, if there is one.
+fn live_members(group: u32) -> Option<String> {
+    // SAFETY: signal 0 only asks whether the group has any member; it sends nothing.
+    if unsafe { kill(-(group as i32), 0) } != 0 {
+        return None; // the usual case, answered without reading /proc
+    }
+    // Zombies count for kill(); this machine's init reaps orphans only after a while.
+    for entry in fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(stat) = fs::read_to_string(entry.path().join("stat")) else { continue };
+        // pid (comm) state ppid pgrp ...: comm may hold spaces, so read after its ')'.
+        let Some((name, rest)) = stat.rsplit_once(") ") else { continue };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        if fields.len() > 2 && fields[0] != "Z" && fields[2] == group.to_string() {
+            return Some(format!("{name})"));
+        }
+    }
+    None
+}
+
+// ---- Running a program to its end ----
 
 /// What a finished program left behind.
 pub struct Output {
@@ -71,41 +224,25 @@ fn collect(mut from: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
     })
 }
 
-/// Wait for `child` until DEADLINE; a program still running then is killed and the test fails.
-fn wait_with_deadline(child: &mut Child, what: &str) -> ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("wait for child") {
-            return status;
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what} hung: still running after {DEADLINE:?}");
-        }
-        thread::sleep(Duration::from_millis(10));
-    }
+/// Run a command to completion, feeding it `stdin` (None: stdin is /dev/null).
+pub fn run(command: Command, stdin: Option<&[u8]>) -> Output {
+    run_within(DEADLINE, command, stdin)
 }
 
-/// Run a command to completion, feeding it `stdin` (None: stdin is /dev/null).
-pub fn run(mut command: Command, stdin: Option<&[u8]>) -> Output {
-    let what = format!("{command:?}");
+/// `run`, with a deadline of its own.
+pub fn run_within(deadline: Duration, mut command: Command, stdin: Option<&[u8]>) -> Output {
     let start = Instant::now();
     command.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|error| panic!("cannot start {what}: {error}"));
+    let mut process = Process::spawn(command.stdout(Stdio::piped()).stderr(Stdio::piped()));
     let feeder = stdin.map(|bytes| {
-        let mut pipe = child.stdin.take().expect("piped stdin");
+        let mut pipe = process.take_stdin().expect("piped stdin");
         let bytes = bytes.to_vec();
         // A program may stop reading early; a broken pipe here is its business, not ours.
         thread::spawn(move || drop(pipe.write_all(&bytes)))
     });
-    let stdout = collect(child.stdout.take().expect("piped stdout"));
-    let stderr = collect(child.stderr.take().expect("piped stderr"));
-    let status = wait_with_deadline(&mut child, &what);
+    let stdout = collect(process.take_stdout().expect("piped stdout"));
+    let stderr = collect(process.take_stderr().expect("piped stderr"));
+    let status = process.wait(deadline);
     if let Some(feeder) = feeder {
         feeder.join().expect("stdin feeder");
     }
@@ -114,32 +251,43 @@ pub fn run(mut command: Command, stdin: Option<&[u8]>) -> Output {
     Output { status, stdout, stderr, elapsed: start.elapsed() }
 }
 
-/// A server of ours (or a peer) running in the background, killed when the test drops it.
+// ---- Servers: started on port 0, ready when they say where they listen ----
+
+/// A server of ours (or a peer) running in the background, stopped when the test drops it.
 pub struct Server {
-    child: Child,
+    process: Process,
     pub addr: SocketAddr,
+    /// The line in which it said where it listens.
+    pub announcement: String,
     lines: Receiver<String>,
     stdout: Option<JoinHandle<()>>,
     stderr: Option<JoinHandle<Vec<u8>>>,
 }
 
+/// `listening on ADDR`, as our servers (and the notebook's, as kept in tests/notebook) say it.
+pub fn listening_on(line: &str) -> Option<SocketAddr> {
+    line.strip_prefix("listening on ")?.trim().parse().ok()
+}
+
 impl Server {
     /// Start one of our servers and wait for its `listening on ADDR` line.
     pub fn start(name: &str, args: &[&str]) -> Server {
-        Server::start_command(our(name), args, "listening on ")
+        let mut command = our(name);
+        command.args(args);
+        Server::start_announced(command, listening_on)
     }
 
-    /// Start any program whose first stdout line is `PREFIX` followed by the bound address.
-    pub fn start_command(mut command: Command, args: &[&str], prefix: &str) -> Server {
-        let what = format!("{command:?} {args:?}");
-        let mut child = command
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|error| panic!("cannot start {what}: {error}"));
-        let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    /// Start any program whose first stdout line says where it listens, as `announced` reads
+    /// it. That line comes after its bind succeeded: no probing connection, which could reach
+    /// some other test's server on a port just freed, is ever needed.
+    pub fn start_announced(
+        mut command: Command,
+        announced: fn(&str) -> Option<SocketAddr>,
+    ) -> Server {
+        let what = format!("{command:?}");
+        command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut process = Process::spawn(&mut command);
+        let stdout = BufReader::new(process.take_stdout().expect("piped stdout"));
         let (sender, lines) = mpsc::channel();
         let stdout = Some(thread::spawn(move || {
             for line in stdout.lines().map_while(Result::ok) {
@@ -148,54 +296,61 @@ impl Server {
                 }
             }
         }));
-        let stderr = Some(collect(child.stderr.take().expect("piped stderr")));
-        let first = lines.recv_timeout(Duration::from_secs(30));
+        let stderr = Some(collect(process.take_stderr().expect("piped stderr")));
         let addr = SocketAddr::from(([0, 0, 0, 0], 0));
-        let mut server = Server { child, addr, lines, stdout, stderr };
-        let first = first.unwrap_or_else(|_| {
-            let early = server.stop();
-            panic!("{what} printed no readiness line; stderr: {}", early.stderr)
-        });
-        let addr = first.strip_prefix(prefix).and_then(|addr| addr.trim().parse().ok());
-        server.addr = addr.unwrap_or_else(|| panic!("{what}: unexpected first line {first:?}"));
-        server
+        let announcement = String::new();
+        let mut server = Server { process, addr, announcement, lines, stdout, stderr };
+        // Its first line that says where it listens; lines before it (a peer's notices) are kept.
+        let mut before = Vec::new();
+        while let Ok(line) = server.lines.recv_timeout(Duration::from_secs(30)) {
+            match announced(&line) {
+                Some(addr) => {
+                    server.addr = addr;
+                    server.announcement = line;
+                    return server;
+                }
+                None => before.push(line),
+            }
+        }
+        let early = server.stop();
+        panic!(
+            "{what} never said where it listens; it printed {before:?}; stderr: {}",
+            early.stderr
+        )
     }
 
     pub fn port(&self) -> u16 {
         self.addr.port()
     }
 
+    /// The next line the server prints, if it prints one within DEADLINE.
+    pub fn next_line(&self) -> Option<String> {
+        self.lines.recv_timeout(DEADLINE).ok()
+    }
+
     /// Wait (up to the deadline) for the server to exit by itself, and return what it printed.
     pub fn wait(mut self) -> Output {
         let start = Instant::now();
-        let status = wait_with_deadline(&mut self.child, "server");
+        let status = self.process.wait(DEADLINE);
         self.finish(status, start)
     }
 
-    /// Kill the server now and return what it printed.
+    /// Stop the server now and return what it printed.
     pub fn stop(&mut self) -> Output {
         let start = Instant::now();
-        let _ = self.child.kill();
-        let status = self.child.wait().expect("wait for killed server");
+        let status = self.process.stop();
         self.finish(status, start)
     }
 
     fn finish(&mut self, status: ExitStatus, start: Instant) -> Output {
         if let Some(reader) = self.stdout.take() {
-            let _ = reader.join(); // the child has exited, so its stdout is at its end
+            let _ = reader.join(); // the group has exited, so its stdout is at its end
         }
         let stdout: Vec<String> = self.lines.try_iter().collect();
         let stdout = stdout.iter().map(|line| format!("{line}\n")).collect::<String>().into_bytes();
         let stderr = self.stderr.take().map(|reader| reader.join().unwrap_or_default());
         let stderr = String::from_utf8_lossy(&stderr.unwrap_or_default()).into_owned();
         Output { status, stdout, stderr, elapsed: start.elapsed() }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -212,11 +367,63 @@ pub fn wait_for_line(server: &Server, text: &str) -> String {
     panic!("server never printed a line with {text:?}")
 }
 
-/// A port that was free a moment ago, for peers (socat, nc) that cannot report the one they got.
-pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local address").port()
+// ---- Reserved ports: for peers that cannot bind port 0, and for "nothing listens here" ----
+
+/// A port that is ours alone while this value lives. It lies outside the kernel's ephemeral
+/// range, so no bind to port 0 on this machine can be handed it, and a lock file makes it unique
+/// among all test threads and processes (scripts/bench.sh takes the same locks with flock). Use
+/// it for a peer that cannot bind port 0 and say which port it got (nginx), or as a port where
+/// nothing listens. The lock ends with this value, or with the process if it dies.
+pub struct Port {
+    pub number: u16,
+    _lock: File,
 }
+
+impl fmt::Display for Port {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}", self.number)
+    }
+}
+
+/// The ports outside the kernel's ephemeral range, above those people pick by hand (9000...).
+fn reservable_ports() -> Range<u16> {
+    let range = fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap_or_default();
+    let mut bounds = range.split_whitespace().filter_map(|n| n.parse::<u16>().ok());
+    let (low, high) = (bounds.next().unwrap_or(32768), bounds.next().unwrap_or(60999));
+    let ports =
+        if low >= 21_000 { 20_000..low } else { high.saturating_add(1).max(20_000)..65_535 };
+    assert!(ports.len() >= 100, "no room outside the ephemeral range {low}-{high}");
+    ports
+}
+
+pub fn reserved_port() -> Port {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let ports = reservable_ports();
+    let directory = std::env::temp_dir().join("sockets-by-example-ports");
+    if fs::create_dir(&directory).is_ok() {
+        // Shared by every user's test runs: writable by all, like /tmp itself.
+        let _ = fs::set_permissions(&directory, fs::Permissions::from_mode(0o1777));
+    }
+    let start = std::process::id() as usize * 7 + NEXT.fetch_add(1, Ordering::Relaxed) * 13;
+    for offset in 0..ports.len() {
+        let number = ports.start + ((start + offset) % ports.len()) as u16;
+        let path = directory.join(number.to_string());
+        // Open read-only when it exists (another user may own it): flock needs no write access.
+        let Ok(lock) = File::open(&path).or_else(|_| File::create(&path)) else { continue };
+        if lock.try_lock().is_err() {
+            continue; // another test, or a benchmark, has it
+        }
+        // Not ours to take if something outside our tests uses it (a service on this machine).
+        let free = TcpListener::bind(("127.0.0.1", number)).is_ok()
+            && UdpSocket::bind(("127.0.0.1", number)).is_ok();
+        if free {
+            return Port { number, _lock: lock };
+        }
+    }
+    panic!("no free port in {ports:?} to reserve")
+}
+
+// ---- Peers, skips and test data ----
 
 /// Whether `program` can be run here; when not, the caller skips and says why.
 pub fn have(program: &str) -> bool {
@@ -256,17 +463,17 @@ pub struct TempDir(pub PathBuf);
 
 impl TempDir {
     pub fn new(label: &str) -> TempDir {
-        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("sbe-{label}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create temp dir");
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("create temp dir");
         TempDir(dir)
     }
 }
 
 impl Drop for TempDir {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        let _ = fs::remove_dir_all(&self.0);
     }
 }
