@@ -146,6 +146,170 @@ fn dash_i_puts_the_status_line_and_headers_first() {
     );
 }
 
+// ---- The web as real servers send it: each shape to http-get and to curl ----
+
+/// A raw response of a shape real servers send, and the body it carries. `trailers`: the
+/// trailer fields `curl -i` prints after a chunked body, which http-get leaves out.
+struct Shape {
+    name: &'static str,
+    response: &'static [u8],
+    body: &'static [u8],
+    trailers: &'static [u8],
+}
+
+const fn shape(name: &'static str, response: &'static [u8], body: &'static [u8]) -> Shape {
+    Shape { name, response, body, trailers: b"" }
+}
+
+const SHAPES: &[Shape] = &[
+    shape(
+        "a Latin-1 header value",
+        b"HTTP/1.1 200 OK\r\nContent-Disposition: attachment; filename=\"caf\xe9.txt\"\r\n\
+          Content-Length: 2\r\n\r\nok",
+        b"ok",
+    ),
+    shape("a UTF-8 header value", b"HTTP/1.1 200 OK\r\nX-Name: caf\xc3\xa9\r\nContent-Length: 2\r\n\r\nok", b"ok"),
+    shape(
+        "a folded header (obs-fold)",
+        b"HTTP/1.1 200 OK\r\nX-Folded: one\r\n  two\r\n\tthree\r\nContent-Length: 2\r\n\r\nok",
+        b"ok",
+    ),
+    shape("lines ending in LF only", b"HTTP/1.1 200 OK\nX-A: b\nContent-Length: 2\n\nok", b"ok"),
+    shape("a status line without a reason phrase", b"HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok", b"ok"),
+    shape("a reason phrase that is empty", b"HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nok", b"ok"),
+    shape("HTTP/1.0, read until close", b"HTTP/1.0 200 OK\r\nServer: old\r\n\r\nuntil close", b"until close"),
+    shape(
+        "chunked, with upper-case hex",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nB\r\nhello world\r\n1A\r\n\
+          abcdefghijklmnopqrstuvwxyz\r\n0\r\n\r\n",
+        b"hello worldabcdefghijklmnopqrstuvwxyz",
+    ),
+    Shape {
+        name: "chunk extensions and trailers",
+        response: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n\
+          5;name=value\r\nhello\r\n1;a=\"b;c\"\r\n!\r\n0\r\nX-Sum: 6\r\n\r\n",
+        body: b"hello!",
+        trailers: b"X-Sum: 6\r\n",
+    },
+    shape(
+        "chunked together with Content-Length",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n\
+          3\r\nabc\r\n0\r\n\r\n",
+        b"abc",
+    ),
+    shape(
+        "Transfer-Encoding: Chunked, capitalized",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+        b"ok",
+    ),
+    shape(
+        "100 and 103 before the final head",
+        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n\
+          HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nreal",
+        b"real",
+    ),
+    shape("a 204 with a Content-Length", b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello", b""),
+    shape("a 304 with a Content-Length", b"HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\nhello", b""),
+    shape(
+        "the same Content-Length twice",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok",
+        b"ok",
+    ),
+    shape("the same Content-Length twice in one field", b"HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nok", b"ok"),
+    shape("a 404 with a body", b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot here\n", b"not here\n"),
+];
+
+/// The heads of a raw response, interim ones included: all of it up to its body.
+fn heads_of(response: &[u8]) -> &[u8] {
+    let mut end = 0;
+    loop {
+        let rest = &response[end..];
+        let blank = rest.windows(4).position(|four| four == b"\r\n\r\n").map(|at| at + 4);
+        let blank =
+            blank.or_else(|| rest.windows(2).position(|two| two == b"\n\n").map(|at| at + 2));
+        end += blank.expect("a head ends with a blank line");
+        if !rest.starts_with(b"HTTP/1.1 1") {
+            return &response[..end];
+        }
+    }
+}
+
+/// One shape, to http-get (plain and -i) and, when it is here, to curl (-s and -si).
+fn compare_with_curl(shape: &Shape, response: &[u8], body: &[u8], curl_here: bool) {
+    let name = shape.name;
+    let (port, server) = serve(response, if curl_here { 4 } else { 2 });
+    let url = format!("http://127.0.0.1:{port}/");
+    let ours = http_get(&[&url]);
+    let ours_i = http_get(&["-i", &url]);
+    assert_eq!(ours.code(), Some(0), "{name}: {}", ours.stderr);
+    assert!(ours.stdout == body, "{name}: body {:?}", ours.stdout_text());
+    let expected_i = [heads_of(response), body].concat();
+    assert!(ours_i.stdout == expected_i, "{name}: -i gave {:?}", ours_i.stdout_text());
+    if curl_here {
+        let curl = |flags: &str| {
+            let mut command = Command::new("curl");
+            command.args([flags, "--max-time", "20", &url]);
+            run(command, None)
+        };
+        let (theirs, theirs_i) = (curl("-s"), curl("-si"));
+        assert_eq!(theirs.code(), Some(0), "{name}: curl failed: {}", theirs.stderr);
+        assert!(theirs.stdout == ours.stdout, "{name}: curl's body {:?}", theirs.stdout_text());
+        let theirs_i = theirs_i.stdout.strip_suffix(shape.trailers).expect("curl's trailers");
+        let shown = String::from_utf8_lossy(theirs_i);
+        assert!(theirs_i == ours_i.stdout, "{name}: curl -i gave {shown:?}");
+    }
+    server.join().expect("server");
+}
+
+#[test]
+fn each_shape_of_response_gives_curls_body_exit_status_and_heads() {
+    let curl_here = have("curl");
+    if !curl_here {
+        skip("curl is not installed: each shape is checked, but not compared with curl's");
+    }
+    for shape in SHAPES {
+        compare_with_curl(shape, shape.response, shape.body, curl_here);
+    }
+    // Five hundred headers, and a binary body with every byte value.
+    let mut many = b"HTTP/1.1 200 OK\r\n".to_vec();
+    for n in 0..500 {
+        many.extend_from_slice(format!("X-Header-{n}: value {n}\r\n").as_bytes());
+    }
+    many.extend_from_slice(b"Content-Length: 2\r\n\r\nok");
+    compare_with_curl(&shape("500 headers", b"", b""), &many, b"ok", curl_here);
+    let binary = random_bytes(256 * 1024, 13);
+    let mut response =
+        format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", binary.len()).into_bytes();
+    response.extend_from_slice(&binary);
+    compare_with_curl(&shape("a binary body", b"", b""), &response, &binary, curl_here);
+}
+
+#[test]
+fn the_scheme_is_taken_in_any_case() {
+    let (port, _server) = serve(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 1);
+    let output = http_get(&[&format!("HTTP://127.0.0.1:{port}/")]);
+    assert_eq!(output.stdout_text(), "ok", "stderr: {}", output.stderr);
+}
+
+#[test]
+fn a_bad_url_is_a_usage_error_that_names_what_is_wrong() {
+    for (url, problem) in [
+        ("http://[::1", "the IPv6 address has no closing ]"),
+        ("http://[::1]x/", "no host, or a bad one"),
+        ("http:///path", "no host"),
+        ("http://host:65536/", "bad port: give 1 to 65535"),
+        ("http://host:0/", "bad port"),
+        ("http://user:pass@host/", "credentials in the URL are not supported"),
+        ("http://::1/", "an IPv6 address goes in brackets"),
+    ] {
+        let output = http_get(&[url]);
+        assert_eq!(output.code(), Some(2), "{url}: {}", output.stderr);
+        let first = output.stderr.lines().next().unwrap_or("");
+        assert!(first.starts_with("http-get: ") && first.contains(problem), "{url}: {first}");
+        assert!(first.ends_with(&format!(": {url}")), "{url}: {first}");
+    }
+}
+
 #[test]
 fn a_5_mib_file_from_python_http_server_is_byte_identical_to_curls() {
     if !have("python3") {

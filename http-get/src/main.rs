@@ -12,24 +12,26 @@
 //! (`-i`: headers first, like curl -i.) Redirects, like the notebook's `301`, are not followed.
 
 use std::io::ErrorKind::{BrokenPipe, InvalidData, WouldBlock};
-use std::io::{self, BufRead, BufReader, Read, Take, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{Ipv6Addr, TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::Duration;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 const BUFFER_SIZE: usize = 64 * 1024;
-const MAX_HEAD_BYTES: u64 = 64 * 1024; // status line and headers: endless ones are an error
+const MAX_HEAD_BYTES: u64 = 64 * 1024; // for all of a response's heads: endless ones are an error
 
 fn main() -> ExitCode {
-    let (url, include_headers, timeout) = match parse_args() {
+    let args = match parse_args() {
         Ok(args) => args,
         Err(exit_code) => return exit_code,
     };
-    let error = match run(&url, include_headers, timeout) {
+    let error = match run(&args) {
         Ok(()) => return ExitCode::SUCCESS,
         Err(error) if error.kind() == BrokenPipe => return ExitCode::SUCCESS, // `| head`
-        Err(error) if error.kind() == WouldBlock => format!("timed out: no data for {timeout:?}"),
+        Err(error) if error.kind() == WouldBlock => {
+            format!("timed out: no data for {:?}", args.timeout)
+        }
         Err(error) if error.kind() == InvalidData => format!("bad response: {error}"),
         Err(error) => error.to_string(),
     };
@@ -37,101 +39,179 @@ fn main() -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn run((address, host, target): &Url, include_headers: bool, timeout: Duration) -> io::Result<()> {
-    // Python: sock.connect((host, port)). Try each address the name resolves to, each bounded.
-    let addresses = address.to_socket_addrs().map_err(|e| failed("cannot resolve", address, e))?;
-    let none = Err(io::Error::new(io::ErrorKind::NotFound, "no address"));
-    let connect = |address| TcpStream::connect_timeout(&address, timeout);
-    let stream = addresses.fold(none, |found, address| found.or_else(|_| connect(address)));
-    let stream = stream.map_err(|error| failed("cannot connect to", address, error))?;
-    stream.set_read_timeout(Some(timeout))?; // every wait is bounded
-    stream.set_write_timeout(Some(timeout))?;
+fn run(args: &Args) -> io::Result<()> {
+    let url = &args.url;
+    let stream = connect(&url.address, args.timeout)?;
+    stream.set_read_timeout(Some(args.timeout))?; // every wait is bounded
+    stream.set_write_timeout(Some(args.timeout))?;
 
     // HTTP/1.1 with `Connection: close`: the server ends the exchange by closing, as in HTTP/1.0,
     // but we speak the current version, so we understand chunked replies too. Lines end in CRLF.
     let request = format!(
-        "GET {target} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: http-get/0.1\r\nConnection: close\r\n\r\n"
+        "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: http-get/0.1\r\nConnection: close\r\n\r\n",
+        url.target, url.host_header
     );
-    (&stream).write_all(request.as_bytes()).map_err(|e| failed("sending to", address, e))?;
+    (&stream).write_all(request.as_bytes()).map_err(|e| failed("sending to", &url.address, e))?;
+
     // One recv returns whatever has arrived so far: we read until the response is complete.
     let mut reader = BufReader::with_capacity(BUFFER_SIZE, &stream);
-    let (status, head) = read_head(&mut (&mut reader).take(MAX_HEAD_BYTES))?;
-    let location = header(&head, "location").filter(|_| (300..400).contains(&status));
-    let location = location.map_or(String::new(), |to| format!(" (not following Location: {to})"));
-    if !(200..300).contains(&status) {
-        eprintln!("http-get: {}{location}", head[0]); // a learner sees the 301, or the 404
-    }
     let mut stdout = io::stdout().lock();
-    if include_headers {
-        write!(stdout, "{}\r\n\r\n", head.join("\r\n"))?; // -i: status line and headers first
+    let mut heads = (&mut reader).take(MAX_HEAD_BYTES);
+    let head = loop {
+        let head = read_head(&mut heads)?;
+        if args.include_headers {
+            stdout.write_all(&head.raw)?; // -i: each head exactly as it arrived
+        }
+        if head.status >= 200 {
+            break head; // 1xx heads (100 Continue, 103 Early Hints) are interim: more follow
+        }
+    };
+    if !(200..300).contains(&head.status) {
+        eprintln!("http-get: {}", head.status_line); // a learner sees the 301, or the 404
     }
-    // Where the body ends, in the order HTTP/1.1 prescribes (RFC 9112, section 6.3).
-    let chunked =
-        header(&head, "transfer-encoding").map(|te| te.to_lowercase().ends_with("chunked"));
-    let length = header(&head, "content-length").map(|text| digits(text).ok_or(text));
-    match (status, chunked, length) {
-        (204 | 304, _, _) => {} // never a body, whatever the headers say
-        (_, Some(true), _) => copy_chunked(&mut reader, &mut stdout)?, // chunked is last, if at all
-        (_, None, Some(Ok(length))) => copy_exactly(&mut reader, &mut stdout, length)?,
-        (_, None, Some(Err(text))) => return Err(malformed("Content-Length", text)),
-        _ => drop(io::copy(&mut reader, &mut stdout)?), // no length known: the body ends at close
+    if let Some(to) = head.field("location").filter(|_| (300..400).contains(&head.status)) {
+        eprintln!("http-get: not following Location: {to}");
     }
+    copy_body(&head, &mut reader, &mut stdout)?;
     stdout.flush()
 }
 
-/// A chunked body: a hex size line, that many bytes, CRLF; size 0 ends it (trailers: unread).
+/// Python: sock.connect((host, port)). A name can resolve to several addresses (IPv6 and IPv4):
+/// try each in turn, each with a timeout, and keep the first that answers.
+fn connect(address: &str, timeout: Duration) -> io::Result<TcpStream> {
+    let addresses = address.to_socket_addrs().map_err(|e| failed("cannot resolve", address, e))?;
+    let mut last_error = io::Error::new(io::ErrorKind::NotFound, "no address");
+    for candidate in addresses {
+        match TcpStream::connect_timeout(&candidate, timeout) {
+            Ok(stream) => return Ok(stream),
+            Err(error) => last_error = error,
+        }
+    }
+    Err(failed("cannot connect to", address, last_error))
+}
+
+/// One response head: its bytes as they arrived (for -i), its status and its header fields.
+struct Head {
+    raw: Vec<u8>,
+    status_line: String,
+    status: u16,
+    fields: Vec<(String, String)>, // name and value
+}
+
+impl Head {
+    /// The value of field `name` (any case); repeated fields are one list, joined by ", ".
+    fn field(&self, name: &str) -> Option<String> {
+        let named = self.fields.iter().filter(|(field, _)| field.eq_ignore_ascii_case(name));
+        let values: Vec<&str> = named.map(|(_, value)| value.as_str()).collect();
+        if values.is_empty() { None } else { Some(values.join(", ")) }
+    }
+}
+
+/// The status line (`HTTP/1.1 200 OK`, or with no reason phrase), then header lines up to an
+/// empty one. Read as bytes: a value may hold any byte (a Latin-1 file name, say); we decode
+/// only the fields we interpret, and lossily: a byte that is not UTF-8 becomes U+FFFD there.
+fn read_head(reader: &mut impl BufRead) -> io::Result<Head> {
+    let mut raw = Vec::new();
+    let status_line = read_line(reader, &mut raw)?;
+    let code = status_line.strip_prefix("HTTP/1.").and_then(|rest| rest.split(' ').nth(1));
+    let status = code.filter(|code| code.len() == 3).and_then(digits);
+    let status = status.ok_or_else(|| malformed("status line", &status_line))?;
+    let mut head = Head { raw, status_line, status, fields: vec![] };
+    loop {
+        let line = read_line(reader, &mut head.raw)?;
+        if line.is_empty() {
+            return Ok(head);
+        } else if let Some(more) = line.strip_prefix([' ', '\t']) {
+            // An old-style folded line: more of the previous field's value (RFC 9112, 5.2).
+            let Some((_, value)) = head.fields.last_mut() else {
+                return Err(malformed("header", &line));
+            };
+            value.push(' ');
+            value.push_str(more.trim());
+        } else {
+            let Some((name, value)) = line.split_once(':') else {
+                return Err(malformed("header", &line));
+            };
+            head.fields.push((name.to_string(), value.trim().to_string()));
+        }
+    }
+}
+
+/// Add one line to `bytes`, and return it as text without its CRLF (or bare LF).
+fn read_line(reader: &mut impl BufRead, bytes: &mut Vec<u8>) -> io::Result<String> {
+    let start = bytes.len();
+    if reader.read_until(b'\n', bytes)? == 0 || !bytes.ends_with(b"\n") {
+        let why = "response cut short, or a header section over 64 KiB";
+        return Err(io::Error::new(InvalidData, why));
+    }
+    let line = String::from_utf8_lossy(&bytes[start..]);
+    Ok(line.trim_end_matches('\n').trim_end_matches('\r').to_string())
+}
+
+/// Copy the body to `out`: where it ends is decided in the order of RFC 9112, section 6.3.
+fn copy_body(head: &Head, reader: &mut impl BufRead, out: &mut impl Write) -> io::Result<()> {
+    let codings = head.field("transfer-encoding");
+    let last_coding = codings.as_deref().and_then(|codings| codings.rsplit(',').next());
+    if head.status == 204 || head.status == 304 {
+        return Ok(()); // never a body, whatever the headers say
+    }
+    if last_coding.is_some_and(|coding| coding.trim().eq_ignore_ascii_case("chunked")) {
+        return copy_chunked(reader, out); // chunked comes last, and wins over Content-Length
+    }
+    if let (None, Some(lengths)) = (&codings, head.field("content-length")) {
+        return copy_exactly(reader, out, content_length(&lengths)?);
+    }
+    io::copy(reader, out)?; // no length known: the body ends when the server closes
+    Ok(())
+}
+
+/// Content-Length, once or repeated with the same value (`5, 5`). Differing values are an
+/// error: where the body ends would be a guess.
+fn content_length(text: &str) -> io::Result<u64> {
+    let mut lengths = text.split(',').map(|length| digits::<u64>(length.trim()));
+    match lengths.next().flatten() {
+        Some(length) if lengths.all(|other| other == Some(length)) => Ok(length),
+        _ => Err(malformed("Content-Length", text)),
+    }
+}
+
+/// A chunked body: a hex size line (maybe with `;extensions`), that many bytes, a line end; a
+/// size of 0 ends it. The trailer fields that may follow are not read.
 fn copy_chunked(reader: &mut impl BufRead, out: &mut impl Write) -> io::Result<()> {
     loop {
-        let line = reader.take(MAX_HEAD_BYTES).lines().next().unwrap_or(Ok(String::new()))?;
+        let line = read_line(&mut reader.take(MAX_HEAD_BYTES), &mut Vec::new())?;
         let size = line.split(';').next().unwrap_or("").trim();
         match u64::from_str_radix(size, 16).ok().filter(|_| !size.starts_with('+')) {
             Some(0) => return Ok(()),
             Some(size) => copy_exactly(reader, out, size)?,
             None => return Err(malformed("chunk size", &line)),
         }
-        let end = reader.take(2).lines().next().unwrap_or(Ok(String::new()))?; // after the data
-        end.is_empty().then_some(()).ok_or_else(|| malformed("chunk end", &end))?;
+        let end = read_line(&mut reader.take(2), &mut Vec::new())?; // after the chunk's data
+        if !end.is_empty() {
+            return Err(malformed("chunk end", &end));
+        }
     }
 }
 
 /// Copy exactly `length` bytes: a connection that closes before that is an error, not success.
 fn copy_exactly(reader: &mut impl BufRead, out: &mut impl Write, length: u64) -> io::Result<()> {
     let copied = io::copy(&mut reader.take(length), out)?;
-    let short = || format!("body cut short: got {copied} of {length} bytes");
-    if copied < length { Err(io::Error::new(InvalidData, short())) } else { Ok(()) }
-}
-
-/// The status line (`HTTP/1.1 200 OK`) and its number, then the header lines up to an empty one.
-fn read_head(reader: &mut Take<impl BufRead>) -> io::Result<(u16, Vec<String>)> {
-    let mut lines = reader.by_ref().lines();
-    let status_line = lines.next().unwrap_or(Err(io::Error::new(InvalidData, "no response")))?;
-    let code = status_line.strip_prefix("HTTP/1.").and_then(|rest| rest.split(' ').nth(1));
-    let status = code.filter(|code| code.len() == 3).and_then(digits);
-    let status = status.ok_or_else(|| malformed("status line", &status_line))?;
-    let mut head = vec![status_line];
-    for line in lines {
-        match line? {
-            line if line.is_empty() && status < 200 => return read_head(reader), // 1xx: interim
-            line if line.is_empty() => return Ok((status, head)),
-            line if line.contains(':') && !line.starts_with([' ', '\t']) => head.push(line),
-            line => return Err(malformed("header", &line)),
-        }
+    if copied < length {
+        let why = format!("body cut short: got {copied} of {length} bytes");
+        return Err(io::Error::new(InvalidData, why));
     }
-    Err(io::Error::new(InvalidData, "header section cut short, or longer than we accept"))
-}
-
-/// The value of the first header called `name` (any case), trimmed.
-fn header<'a>(head: &'a [String], name: &str) -> Option<&'a str> {
-    let mut fields = head[1..].iter().filter_map(|line| line.split_once(':'));
-    fields.find(|(field, _)| field.eq_ignore_ascii_case(name)).map(|(_, value)| value.trim())
+    Ok(())
 }
 
 fn digits<T: std::str::FromStr>(text: &str) -> Option<T> {
-    text.bytes().all(|b| b.is_ascii_digit()).then(|| text.parse().ok()).flatten()
+    let all_digits = !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit());
+    if all_digits { text.parse().ok() } else { None }
 }
+
 fn malformed(what: &str, text: &str) -> io::Error {
     io::Error::new(InvalidData, format!("malformed {what}: {text:?}"))
 }
+
 fn failed(what: &str, address: &str, error: io::Error) -> io::Error {
     io::Error::other(format!("{what} {address}: {error}")) // (a broken pipe here is no `| head`)
 }
@@ -140,17 +220,30 @@ fn failed(what: &str, address: &str, error: io::Error) -> io::Error {
 
 const USAGE: &str = "\
 usage: http-get [-i] [--timeout SECS] http://HOST[:PORT][/PATH][?QUERY]
-  -i              include the status line and headers, like curl -i
+  Sends one GET and prints the response's body, like curl -s.
+  -i, --include   print each head first, as it arrived (interim 1xx heads too), like curl -i;
+                  the trailer fields after a chunked body are left out
   --timeout SECS  give up connecting or waiting for data after this long (default 10)
+  --help          show this help
 ";
 const NO_TLS: &str = "https needs TLS, which Rust's standard library does not include: \
                       use curl, or a TLS crate such as rustls, or the http:// address";
-/// Where to connect (HOST:PORT, port 80 unless given), the Host header (HOST[:PORT] as written)
-/// and the request target (path and query, at least "/").
-type Url = (String, String, String);
+
+struct Args {
+    url: Url,
+    include_headers: bool,
+    timeout: Duration,
+}
+
+/// What the request needs of `http://HOST[:PORT][/PATH][?QUERY][#FRAGMENT]`.
+struct Url {
+    address: String,     // where to connect: HOST:PORT, port 80 unless given
+    host_header: String, // HOST[:PORT] as written
+    target: String,      // the path and query, at least "/" (a fragment is never sent)
+}
 
 /// Err carries the exit code: 0 after `--help`, 1 for https, 2 after a usage error.
-fn parse_args() -> Result<(Url, bool, Duration), ExitCode> {
+fn parse_args() -> Result<Args, ExitCode> {
     let (mut include_headers, mut timeout, mut urls) = (false, DEFAULT_TIMEOUT, vec![]);
     let mut raw = std::env::args_os().skip(1).map(|arg| arg.to_string_lossy().into_owned());
     while let Some(arg) = raw.next() {
@@ -160,39 +253,61 @@ fn parse_args() -> Result<(Url, bool, Duration), ExitCode> {
                 return Err(ExitCode::SUCCESS);
             }
             "-i" | "--include" => include_headers = true,
-            "--timeout" => timeout = seconds(raw.next()).ok_or_else(|| usage("bad --timeout"))?,
+            "--timeout" => timeout = parse_seconds(raw.next())?,
             _ if arg.starts_with('-') => return Err(usage(&format!("unknown option {arg}"))),
             _ => urls.push(arg),
         }
     }
     let [url] = urls.as_slice() else { return Err(usage("give exactly one URL")) };
-    if url.starts_with("https://") {
+    if url.get(..8).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://")) {
         eprintln!("http-get: {NO_TLS}");
         return Err(ExitCode::FAILURE);
     }
-    let url = parse_url(url).ok_or_else(|| usage(&format!("not an http:// URL: {url}")))?;
-    Ok((url, include_headers, timeout))
+    let url = parse_url(url).map_err(|problem| usage(&format!("{problem}: {url}")))?;
+    Ok(Args { url, include_headers, timeout })
 }
 
-/// `http://HOST[:PORT][/PATH][?QUERY][#FRAGMENT]` (IPv6 HOST in brackets: `http://[::1]:80/`) as
-/// the three parts of `Url`. The fragment is not sent; a space or a control byte in the URL would
-/// break the request line.
-fn parse_url(url: &str) -> Option<Url> {
-    let rest = url.strip_prefix("http://").filter(|r| r.bytes().all(|b| b.is_ascii_graphic()));
-    let rest = rest?.split('#').next()?;
+/// Err: what is wrong with the URL, in words.
+fn parse_url(url: &str) -> Result<Url, &'static str> {
+    let scheme = url.get(..7).filter(|scheme| scheme.eq_ignore_ascii_case("http://"));
+    let Some(rest) = scheme.map(|_| &url[7..]) else { return Err("not an http:// URL") };
+    if !rest.bytes().all(|byte| byte.is_ascii_graphic()) {
+        return Err("a space or control character would break the request line");
+    }
+    let rest = rest.split('#').next().unwrap_or(rest); // the fragment is not sent
     let (authority, target) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    if authority.contains('@') {
+        return Err("credentials in the URL are not supported");
+    }
+    if authority.starts_with('[') && !authority.contains(']') {
+        return Err("the IPv6 address has no closing ]");
+    }
+    // The port follows the last ':', unless that ':' is inside an IPv6 address's brackets.
     let (host, port) = match authority.rsplit_once(':') {
-        Some((host, port)) if !port.ends_with(']') => (host, digits::<u16>(port)?),
-        _ => (authority, 80),
+        Some((host, port)) if !port.contains(']') => (host, port),
+        _ => (authority, ""),
     };
-    (!host.is_empty() && (host.starts_with('[') || !host.contains(':'))).then_some(())?;
+    let good_host = match host.strip_prefix('[').and_then(|inside| inside.strip_suffix(']')) {
+        Some(ipv6) => ipv6.parse::<Ipv6Addr>().is_ok(),
+        None => !host.is_empty() && !host.contains([':', '[', ']']),
+    };
+    if !good_host {
+        return Err("no host, or a bad one (an IPv6 address goes in brackets: [::1])");
+    }
+    let port =
+        if port.is_empty() { Some(80) } else { digits::<u16>(port).filter(|&port| port > 0) };
+    let Some(port) = port else { return Err("bad port: give 1 to 65535") };
     let target = if target.starts_with('/') { target.into() } else { format!("/{target}") };
-    Some((format!("{host}:{port}"), authority.into(), target))
+    Ok(Url { address: format!("{host}:{port}"), host_header: authority.into(), target })
 }
 
-fn seconds(text: Option<String>) -> Option<Duration> {
-    Duration::try_from_secs_f64(text?.parse().ok()?).ok().filter(|duration| !duration.is_zero())
+fn parse_seconds(text: Option<String>) -> Result<Duration, ExitCode> {
+    let seconds = text.and_then(|text| text.parse().ok());
+    let seconds = seconds.and_then(|secs| Duration::try_from_secs_f64(secs).ok());
+    let seconds = seconds.filter(|duration| !duration.is_zero());
+    seconds.ok_or_else(|| usage("--timeout needs seconds above 0"))
 }
+
 fn usage(problem: &str) -> ExitCode {
     eprint!("http-get: {problem}\n{USAGE}");
     ExitCode::from(2)
