@@ -338,3 +338,18 @@ fn the_notebooks_python_client_gets_our_reply() {
     let log = server.wait().stdout_text();
     assert!(log.contains(": Hola, simplemente te estoy enviando un mensaje.\n"), "{log}");
 }
+
+#[test]
+fn the_notebooks_empty_host_is_a_usage_error_that_says_what_to_use_instead() {
+    // The notebook's UDP server binds ("", 15000): a reader will try udp-server "" 15000.
+    for program in ["udp-server", "tcp-server"] {
+        let mut command = our(program);
+        command.args(["", "0"]);
+        let output = run(command, None);
+        assert_eq!(output.code(), Some(2), "{program}: {}", output.stderr);
+        let first = output.stderr.lines().next().unwrap_or("");
+        assert!(first.starts_with(&format!("{program}: HOST \"\" is Python's way")), "{first}");
+        assert!(first.contains("0.0.0.0") && first.contains(" :: "), "{first}");
+        assert!(first.contains("any machine that reaches yours"), "{first}");
+    }
+}

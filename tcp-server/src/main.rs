@@ -131,6 +131,9 @@ usage: tcp-server [--clients N] [--timeout SECS] [HOST] [PORT]
   --help          show this help
 ";
 
+const EMPTY_HOST: &str = "HOST \"\" is Python's way to say every interface: give 0.0.0.0 (every \
+                          IPv4 one) or :: (IPv6 too), and any machine that reaches yours can connect to it";
+
 struct Args {
     host: String,
     port: u16,
@@ -162,6 +165,10 @@ fn parse_args() -> Result<Args, ExitCode> {
         [host, port] => (host.as_str(), parse_port(port)?),
         _ => return Err(usage("too many arguments")),
     };
+    if host.is_empty() {
+        // Python's bind(("", port)) means every interface; here, name the one you mean.
+        return Err(usage(EMPTY_HOST));
+    }
     Ok(Args { host: host.to_string(), port, clients, timeout })
 }
 
