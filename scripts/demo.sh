@@ -7,8 +7,12 @@ cd "$(dirname "$0")/.."
 exec 2>&1 # one transcript: messages appear in order with the output around them
 
 echo "# building (cargo build --workspace) ..."
-cargo build --quiet --workspace
-export PATH="$PWD/target/debug:$PATH"
+# Our programs go on PATH from wherever cargo put them: CARGO_TARGET_DIR, or a target-dir in a
+# cargo config, moves them out of ./target, so we take the paths cargo reports for what it built.
+built=$(cargo build --quiet --workspace --bins --examples --message-format=json-render-diagnostics)
+while IFS= read -r dir; do PATH=$dir:$PATH; done < <(
+    sed -n 's/.*"executable":"\([^"]*\)\/[^/"]*".*/\1/p' <<< "$built" | sort -u)
+export PATH
 
 server_pids=()
 cleanup() {

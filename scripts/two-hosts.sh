@@ -23,8 +23,12 @@ if ! command -v ip > /dev/null; then
 fi
 
 echo "# building (cargo build --workspace) ..."
-cargo build --quiet --workspace
-export PATH="$PWD/target/debug:$PATH"
+# Our programs go on PATH from wherever cargo put them (CARGO_TARGET_DIR, or a target-dir
+# setting, moves them out of ./target): cargo reports the path of each program it built.
+built=$(cargo build --quiet --workspace --bins --message-format=json-render-diagnostics)
+while IFS= read -r dir; do PATH=$dir:$PATH; done < <(
+    sed -n 's/.*"executable":"\([^"]*\)\/[^/"]*".*/\1/p' <<< "$built" | sort -u)
+export PATH
 
 host_a=sbe-a-$$
 host_b=sbe-b-$$
