@@ -281,50 +281,15 @@ fn family_flags_restrict_the_addresses_tried() {
 
 // ---- Interoperability with the notebook's own code and with the usual tools ----
 
-/// The notebook's "Servidor TCP" cell, on a free port and for one client, announcing its port.
-const NOTEBOOK_SERVER: &str = r#"
-import socket
-sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-host = "127.0.0.1"  # the notebook uses socket.gethostname()
-port = 0            # the notebook uses 9000; 0 lets the OS pick a free port
-sock.bind((host, port))
-sock.listen()
-print("listening on %s:%d" % sock.getsockname(), flush=True)
-counter = 0
-while counter < 1:
-    try:
-        socket_cliente, address = sock.accept()
-        print("Conexión aceptada desde", address)
-        socket_cliente.sendall("Gracias por conectarte\n".encode("ascii"))
-        socket_cliente.close()
-        counter += 1
-    except ConnectionError:
-        print("Ocurrió un error.")
-sock.close()
-"#;
-
-/// The notebook's client cell, connecting where we tell it.
-const NOTEBOOK_CLIENT: &str = r#"
-import socket, sys
-sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-host, port = sys.argv[1], int(sys.argv[2])
-sock.connect((host, port))
-data = sock.recv(4096)
-print(data.decode("ascii"))
-sock.close()
-"#;
-
 #[test]
 fn the_notebooks_python_client_is_greeted_by_our_server() {
     if !have("python3") {
         return skip("python3 is not installed");
     }
     let server = Server::start("tcp-server", &["--clients", "1", "127.0.0.1", "0"]);
-    let mut command = Command::new("python3");
-    command.args(["-c", NOTEBOOK_CLIENT, "127.0.0.1", &server.port().to_string()]);
-    let output = run(command, None);
+    let output = run(notebook("tcp_client", &["127.0.0.1", &server.port().to_string()]), None);
     assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
-    assert_eq!(output.stdout_text(), format!("{GREETING}\n"));
+    assert_eq!(output.stdout_text(), format!("{GREETING}\nlol\n")); // print() adds a line
     assert_eq!(server.wait().code(), Some(0));
 }
 
@@ -333,8 +298,7 @@ fn our_client_reads_the_notebooks_python_server() {
     if !have("python3") {
         return skip("python3 is not installed");
     }
-    let mut python = Command::new("python3");
-    python.env("PYTHONIOENCODING", "utf-8").args(["-c", NOTEBOOK_SERVER]);
+    let python = notebook("tcp_server", &["127.0.0.1", "0", "1"]);
     let server = Server::start_announced(python, listening_on);
     let output = run(client(&server, &[]), None);
     assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);

@@ -285,39 +285,12 @@ fn unknown_host_is_one_clear_line() {
 
 // ---- Interoperability with the notebook's own code ----
 
-/// The notebook's "Servidor UDP" cell, on a free port, announcing it.
-const NOTEBOOK_SERVER: &str = r#"
-import socket
-sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-sock.bind(("127.0.0.1", 0))  # the notebook binds ("", 15000)
-print("listening on %s:%d" % sock.getsockname(), flush=True)
-while True:
-    data, (host_cliente, puerto_cliente) = sock.recvfrom(4096)
-    print(data.decode('ascii'), flush=True)
-    respuesta = f"Aquí va mi respuesta para {host_cliente}."
-    sock.sendto(respuesta.encode('utf-8'), (host_cliente, puerto_cliente))
-"#;
-
-/// The notebook's "Cliente UDP" cells, sending to the port we give it.
-const NOTEBOOK_CLIENT: &str = r#"
-import socket, sys
-server_host, server_port = sys.argv[1], int(sys.argv[2])
-sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-mensaje = "Hola, simplemente te estoy enviando un mensaje.".encode('ascii')
-sock.sendto(mensaje, (server_host, server_port))
-data, (host_origen, puerto_origen) = sock.recvfrom(4096)
-print(data.decode('utf-8'))
-sock.close()
-"#;
-
 #[test]
 fn our_client_gets_the_notebooks_python_server_to_reply() {
     if !have("python3") {
         return skip("python3 is not installed");
     }
-    let mut python = Command::new("python3");
-    python.env("PYTHONIOENCODING", "utf-8").args(["-c", NOTEBOOK_SERVER]);
-    let server = Server::start_announced(python, listening_on);
+    let server = Server::start_announced(notebook("udp_server", &["127.0.0.1", "0"]), listening_on);
     let output = run(client(&server, &["--send", NOTEBOOK_MESSAGE]), None);
     assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
     assert_eq!(output.stdout_text(), "Aquí va mi respuesta para 127.0.0.1.\n");
@@ -330,9 +303,7 @@ fn the_notebooks_python_client_gets_our_reply() {
         return skip("python3 is not installed");
     }
     let server = Server::start("udp-server", &["--count", "1", "127.0.0.1", "0"]);
-    let mut command = Command::new("python3");
-    command.args(["-c", NOTEBOOK_CLIENT, "127.0.0.1", &server.port().to_string()]);
-    let output = run(command, None);
+    let output = run(notebook("udp_client", &["127.0.0.1", &server.port().to_string()]), None);
     assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
     assert_eq!(output.stdout_text(), format!("{REPLY_V4}\n"));
     let log = server.wait().stdout_text();

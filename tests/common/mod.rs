@@ -425,6 +425,14 @@ pub fn reserved_port() -> Port {
 
 // ---- Peers, skips and test data ----
 
+/// One of the notebook's own cells, kept in tests/notebook/ as the notebook has them.
+pub fn notebook(cell: &str, args: &[&str]) -> Command {
+    let mut python = Command::new("python3");
+    python.arg("-u").arg(workspace_root().join("tests/notebook").join(format!("{cell}.py")));
+    python.args(args).env("PYTHONIOENCODING", "utf-8"); // it prints "Conexión", "Aquí"
+    python
+}
+
 /// Whether `program` can be run here; when not, the caller skips and says why.
 pub fn have(program: &str) -> bool {
     Command::new("sh")
