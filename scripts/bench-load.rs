@@ -3,7 +3,8 @@
 //!
 //!     bench-load tcp-greet ADDR COUNT [SILENT]   connect, read the greeting line, close; COUNT
 //!                                                times, while SILENT more clients sit idle
-//!     bench-load udp-rr ADDR COUNT               COUNT request/reply round trips over UDP
+//!     bench-load udp-rr ADDR COUNT [IN_FLIGHT]   COUNT request/reply round trips over UDP, with
+//!                                                IN_FLIGHT (default 1) datagrams outstanding
 //!     bench-load udp-echo ADDR 0                 a bare UDP echo server: recv_from, send_to,
 //!                                                nothing else; the floor any server can reach
 //!
@@ -19,24 +20,26 @@ const TIMEOUT: Duration = Duration::from_secs(5);
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // The fourth argument: SILENT clients for tcp-greet, IN_FLIGHT datagrams for udp-rr.
     let parsed = match args.as_slice() {
         [mode, addr, count, rest @ ..] if rest.len() <= 1 => {
-            let silent = rest.first().map_or(Ok(0), |silent| silent.parse());
-            match (addr.parse::<SocketAddr>(), count.parse::<u32>(), silent) {
-                (Ok(addr), Ok(count), Ok(silent)) => Some((mode.as_str(), addr, count, silent)),
+            let default = if mode == "udp-rr" { 1 } else { 0 };
+            let extra = rest.first().map_or(Ok(default), |extra| extra.parse());
+            match (addr.parse::<SocketAddr>(), count.parse::<u32>(), extra) {
+                (Ok(addr), Ok(count), Ok(extra)) => Some((mode.as_str(), addr, count, extra)),
                 _ => None,
             }
         }
         _ => None,
     };
-    let Some((mode, addr, count, silent)) = parsed else {
-        eprintln!("usage: bench-load tcp-greet|udp-rr|udp-echo ADDR COUNT [SILENT]");
+    let Some((mode, addr, count, extra)) = parsed else {
+        eprintln!("usage: bench-load tcp-greet|udp-rr|udp-echo ADDR COUNT [SILENT|IN_FLIGHT]");
         return ExitCode::from(2);
     };
     let started = Instant::now();
     let result = match mode {
-        "tcp-greet" => tcp_greet(addr, count, silent),
-        "udp-rr" => udp_round_trips(addr, count),
+        "tcp-greet" => tcp_greet(addr, count, extra),
+        "udp-rr" => udp_round_trips(addr, count, extra),
         "udp-echo" => return udp_echo(addr),
         _ => Err(io::Error::other(format!("unknown mode {mode}"))),
     };
@@ -89,14 +92,23 @@ fn udp_echo(addr: SocketAddr) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn udp_round_trips(addr: SocketAddr, count: u32) -> io::Result<()> {
+/// With one datagram in flight, each round trip waits for the one before: the time is mostly
+/// wake-up latency. With more, the server always has the next one waiting: that measures it.
+fn udp_round_trips(addr: SocketAddr, count: u32, in_flight: u32) -> io::Result<()> {
     let socket = UdpSocket::bind(if addr.is_ipv6() { "[::1]:0" } else { "127.0.0.1:0" })?;
     socket.connect(addr)?;
     socket.set_read_timeout(Some(TIMEOUT))?;
     let mut reply = [0; 2048];
-    for _ in 0..count {
+    let mut sent = in_flight.clamp(1, count.max(1));
+    for _ in 0..sent {
         socket.send(b"ping")?;
+    }
+    for _ in 0..count {
         socket.recv(&mut reply)?;
+        if sent < count {
+            socket.send(b"ping")?;
+            sent += 1;
+        }
     }
     Ok(())
 }

@@ -15,8 +15,8 @@
 //! machine can send to it). `::` listens on IPv6 (and, on Linux by default, IPv4 too).
 
 use std::ffi::OsString;
-use std::io::{self, Write};
-use std::net::UdpSocket;
+use std::io::{self, BufWriter, Write};
+use std::net::{SocketAddr, UdpSocket};
 use std::process::ExitCode;
 
 const DEFAULT_HOST: &str = "127.0.0.1";
@@ -50,12 +50,14 @@ fn serve(args: &Args) -> io::Result<()> {
     // One line, flushed, with the real address: scripts wait for it instead of sleeping.
     log(format_args!("listening on {}", socket.local_addr()?));
 
+    // The log of datagrams is written in batches, whenever no datagram is waiting (see
+    // next_datagram): a write per datagram would cost a busy server as much as its reply.
+    let mut datagram_log = BufWriter::new(io::stdout());
+    socket.set_nonblocking(true)?;
     let mut buffer = vec![0; MAX_DATAGRAM];
     let mut answered = 0;
     while args.count.is_none_or(|limit| answered < limit) {
-        // Python: data, (host_cliente, puerto_cliente) = sock.recvfrom(4096). One call, one
-        // whole datagram: UDP keeps message boundaries, so there is no reading "the rest".
-        let (size, sender) = match socket.recv_from(&mut buffer) {
+        let (size, sender) = match next_datagram(&socket, &mut buffer, &mut datagram_log) {
             Ok(received) => received,
             Err(error) => {
                 // Reported, never fatal: one bad datagram must not stop the server.
@@ -72,9 +74,31 @@ fn serve(args: &Args) -> io::Result<()> {
         if let Err(error) = socket.send_to(reply.as_bytes(), sender) {
             eprintln!("udp-server: cannot reply to {sender}: {error}");
         }
-        log(format_args!("from {sender}: {}", describe(&buffer[..size])));
+        let _ = writeln!(datagram_log, "from {sender}: {}", describe(&buffer[..size]));
     }
+    let _ = datagram_log.flush(); // ignored: a server must not die for its log
     Ok(())
+}
+
+/// Python: data, (host_cliente, puerto_cliente) = sock.recvfrom(4096). One call, one whole
+/// datagram: UDP keeps message boundaries, so there is no reading "the rest". The socket does
+/// not wait while datagrams keep coming; when none is waiting, we write out the log, and only
+/// then wait for the next one. So a busy server's log goes out in batches, an idle one's is whole.
+fn next_datagram(
+    socket: &UdpSocket,
+    buffer: &mut [u8],
+    datagram_log: &mut impl Write,
+) -> io::Result<(usize, SocketAddr)> {
+    match socket.recv_from(buffer) {
+        Err(error) if error.kind() == io::ErrorKind::WouldBlock => {
+            let _ = datagram_log.flush();
+            socket.set_nonblocking(false)?;
+            let received = socket.recv_from(buffer); // waits for the next datagram
+            socket.set_nonblocking(true)?;
+            received
+        }
+        received => received,
+    }
 }
 
 /// The datagram as a line of the log: short UTF-8 text as it is (control characters escaped);
