@@ -56,7 +56,17 @@ server_says() {
     done
 }
 
-section "TCP: tcp-server greets each client, then echoes what it sends"
+section "Start small: the notebook's TCP cells in Rust (examples/minimal-*.rs, under 40 lines)"
+say "The server binds, listens, and greets five clients, one at a time, as the notebook's does:"
+start_server minimal-tcp-server 127.0.0.1 0
+try "minimal-tcp-client 127.0.0.1 $port"
+server_says 1
+say "Four more, and it stops, like the notebook's cell:"
+try "for n in 1 2 3 4; do minimal-tcp-client 127.0.0.1 $port; done"
+server_says 4
+wait "$server_pid" && echo "(minimal-tcp-server exited with status $?)"
+
+section "TCP, grown up: tcp-server greets each client, then echoes what it sends"
 start_server tcp-server --clients 4 127.0.0.1 0
 
 say "A client that sends nothing (like the notebook's) just gets the greeting:"

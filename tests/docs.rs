@@ -76,13 +76,20 @@ fn replace_number(text: &str, from: &str, to: &str) -> String {
 /// 0 in place of its default port, which is returned with it.
 fn adapt(command: &str, ports: &Ports) -> (String, Option<&'static str>) {
     let command = command.replace("cargo run -q -p ", "").replace("cargo run -p ", "");
+    let command =
+        command.replace("cargo run -q --example ", "").replace("cargo run --example ", "");
     let mut command = command.replace(" -- ", " ");
     let last = command.rsplit('|').next().unwrap_or("").trim().to_string();
     let mut words = last.split_whitespace();
     let program = words.next().unwrap_or("").to_string();
     let has_address = words.any(|word| word.contains(['.', ':']));
-    let ours = PROGRAMS.contains(&program.as_str()) && program != "http-get";
-    let own_default = if program.starts_with("udp") { "15000" } else { "9000" };
+    let name = program.strip_prefix("minimal-").unwrap_or(&program);
+    let ours = PROGRAMS.contains(&name) && program != "http-get";
+    let own_default = match name {
+        "udp-server" | "udp-client" => "15000",
+        "http-get" => "8000",
+        _ => "9000",
+    };
     if is_server(&command) {
         let named =
             DEFAULT_PORTS.iter().find(|&&port| replace_number(&command, port, "") != command);
@@ -118,7 +125,8 @@ fn missing_peer(command: &str) -> Option<&'static str> {
 }
 
 fn shell(command: &str) -> Command {
-    let path = format!("{}:{}", bin_dir().display(), std::env::var("PATH").unwrap_or_default());
+    let (bins, path) = (bin_dir().display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!("{bins}:{bins}/examples:{path}");
     let mut shell = Command::new("bash");
     shell.args(["-c", command]).env("PATH", path).env("PYTHONUNBUFFERED", "1");
     shell.current_dir(workspace_root());
@@ -158,15 +166,17 @@ fn unescape(text: &str) -> String {
 
 #[test]
 fn every_header_command_prints_what_its_header_says() {
-    for program in PROGRAMS {
-        let source = read(&format!("{program}/src/main.rs"));
+    let full = PROGRAMS.map(|program| format!("{program}/src/main.rs"));
+    let minimal = PROGRAMS.map(|program| format!("{program}/examples/minimal-{program}.rs"));
+    for program in full.iter().chain(&minimal) {
+        let source = read(program);
         let examples: Vec<(&str, &str)> = source
             .lines()
             .filter_map(|line| line.strip_prefix("//!     "))
             .filter_map(|line| line.split_once("# prints "))
             .map(|(command, expected)| (command.trim(), expected.trim()))
             .collect();
-        assert!(examples.len() >= 3, "{program}: its header shows how to try it, with output");
+        assert!(examples.len() >= 2, "{program}: its header shows how to try it, with output");
         let mut ports = Ports::new();
         let (mut servers, mut previous) = (Vec::new(), String::new());
         for (command, expected) in examples {
@@ -343,6 +353,12 @@ fn the_spanish_readme_keeps_the_same_commands_and_programs() {
         links.into_iter().map(|(_, file, line)| (file, line)).collect()
     };
     assert_eq!(places(english_links), places(spanish_links), "the same lines linked");
+    // Every link to our code, in order: the programs, the minimal programs, their lines.
+    let code_links = |readme: &str| -> Vec<String> {
+        let targets = readme.split("](").skip(1).filter_map(|rest| rest.split(')').next());
+        targets.filter(|target| !target.ends_with(".md")).map(String::from).collect()
+    };
+    assert_eq!(code_links(&english), code_links(&spanish), "the same code linked, in order");
 }
 
 /// The quoted messages of the README's diagrams.

@@ -138,19 +138,39 @@ fn each_program_reads_in_one_sitting() {
 }
 
 #[test]
+fn each_minimal_program_is_the_notebooks_cell_in_under_40_lines() {
+    for program in PROGRAMS {
+        let path = format!("{program}/examples/minimal-{program}.rs");
+        let source = read(&path);
+        let lines = source.lines().count();
+        assert!(lines <= 40, "{path} has {lines} lines; the budget is 40");
+        let header = source.lines().take_while(|line| line.starts_with("//!")).count();
+        assert!((2..=4).contains(&header), "{path}: a //! header of 2 to 4 lines, not {header}");
+        assert!(source.starts_with("//! The notebook's "), "{path}: its header names the cell");
+        assert!(source.contains(&format!("cargo run --example minimal-{program}")), "{path}");
+        for panicky in [".unwrap()", ".expect(", "panic!(", "fn main() -> io::Result", "-> Result<"]
+        {
+            assert!(!source.contains(panicky), "{path} uses {panicky}");
+        }
+        let full = read(&format!("{program}/src/main.rs"));
+        assert!(full.contains(&format!("examples/minimal-{program}.rs")), "{program} names it");
+    }
+}
+
+#[test]
 fn a_program_folder_copied_out_of_the_repository_builds_on_its_own() {
     for program in PROGRAMS {
         let copy = TempDir::new(&format!("copy-{program}"));
         let from = workspace_root().join(program);
-        fs::create_dir_all(copy.0.join("src")).expect("mkdir");
-        fs::copy(from.join("Cargo.toml"), copy.0.join("Cargo.toml")).expect("copy manifest");
-        fs::copy(from.join("src/main.rs"), copy.0.join("src/main.rs")).expect("copy main.rs");
+        copy_workspace(&from, &copy.0); // Cargo.toml, src/main.rs and the minimal example
         let mut command = Command::new(env!("CARGO"));
-        command.args(["build", "--quiet", "--offline"]).current_dir(&copy.0);
-        command.env("CARGO_TARGET_DIR", copy.0.join("target"));
+        command.args(["build", "--quiet", "--offline", "--bins", "--examples"]);
+        command.current_dir(&copy.0).env("CARGO_TARGET_DIR", copy.0.join("target"));
         let output = run(command, None);
         assert_eq!(output.code(), Some(0), "{program} alone: {}", output.stderr);
         assert!(copy.0.join("target/debug").join(program).exists(), "{program}: no binary");
+        let example = copy.0.join(format!("target/debug/examples/minimal-{program}"));
+        assert!(example.exists(), "{program}: no minimal example");
     }
 }
 
@@ -159,6 +179,10 @@ fn the_demo_shows_each_pair_talking() {
     let (output, transcript) = isolated_demo(&workspace_root(), None);
     assert_eq!(output.code(), Some(0), "demo failed:\n{transcript}{}", output.stderr);
     for expected in [
+        "$ minimal-tcp-server 127.0.0.1 0 &",
+        "$ minimal-tcp-client 127.0.0.1 ",
+        "Thanks for connecting\n    server: connection accepted from 127.0.0.1:",
+        "(minimal-tcp-server exited with status 0)",
         "$ tcp-server --clients 4 127.0.0.1 0 &",
         "Thanks for connecting\nhello\n",
         "$ tcp-client --send hello 127.0.0.1 ",

@@ -1,4 +1,5 @@
 //! http-get: the notebook's `GET / HTTP/1.1` to python.org, as a correct HTTP client on a socket.
+//! The notebook's cell itself, in under 40 lines, is examples/minimal-http-get.rs: start there.
 //!
 //! Notebook, "Cliente TCP": `connect(('python.org', 80))`, `sendall('GET / HTTP/1.1\n\n\n')`,
 //! `recv(4096)`. That request lacks the `Host` header HTTP/1.1 requires (nginx answers 400) and

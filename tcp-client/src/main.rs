@@ -1,4 +1,5 @@
 //! tcp-client: connect, send, then read the whole reply, where the notebook reads one `recv`.
+//! The notebook's cell itself, in under 40 lines, is examples/minimal-tcp-client.rs: start there.
 //!
 //! Notebook, "Cliente TCP": `sock.connect((host, 9000))`, `sock.sendall(...)`,
 //! `data = sock.recv(4096)`, `sock.close()`, in `try/except ConnectionError/finally`. We connect

@@ -1,4 +1,5 @@
 //! tcp-server: bind, listen, accept, and a thread per client, so no client holds up another.
+//! The notebook's cell itself, in under 40 lines, is examples/minimal-tcp-server.rs: start there.
 //!
 //! Notebook, "Servidor TCP": `sock.bind((host, 9000))`, `sock.listen()`, then a loop of
 //! `sock.accept()` that prints "Conexión aceptada desde", greets the client with `sendall` and

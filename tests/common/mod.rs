@@ -65,6 +65,11 @@ pub fn our(name: &str) -> Command {
     Command::new(bin(name))
 }
 
+/// One of our minimal programs: `examples/minimal-NAME.rs` of package NAME.
+pub fn minimal(name: &str) -> Command {
+    Command::new(bin_dir().join("examples").join(format!("minimal-{name}")))
+}
+
 // ---- Processes: each in a group of its own, stopped as a group ----
 
 unsafe extern "C" {

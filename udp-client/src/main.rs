@@ -1,4 +1,5 @@
 //! udp-client: send a datagram, then wait a bounded time for the reply, not forever.
+//! The notebook's cell itself, in under 40 lines, is examples/minimal-udp-client.rs: start there.
 //!
 //! Notebook, "Cliente UDP": `sock = socket.socket(AF_INET, SOCK_DGRAM)`, `sock.sendto(mensaje,
 //! (host, 15000))`, `data, addr = sock.recvfrom(4096)`, `sock.close()`. We send one datagram (or

@@ -1,4 +1,5 @@
 //! udp-server: receive datagrams and answer each one's sender; no connections, no accept.
+//! The notebook's cell itself, in under 40 lines, is examples/minimal-udp-server.rs: start there.
 //!
 //! Notebook, "Servidor UDP": `sock = socket.socket(AF_INET, SOCK_DGRAM)`, `sock.bind(("",
 //! 15000))`, then a loop of `data, (host, port) = sock.recvfrom(4096)` and `sock.sendto(reply,
