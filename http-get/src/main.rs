@@ -21,6 +21,7 @@ use std::time::Duration;
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 const BUFFER_SIZE: usize = 64 * 1024;
 const MAX_HEAD_BYTES: u64 = 64 * 1024; // for all of a response's heads: endless ones are an error
+const UNTIL_CLOSE: u64 = u64::MAX; // a body of no stated length: it ends when the server closes
 
 fn main() -> ExitCode {
     let args = match parse_args() {
@@ -36,7 +37,7 @@ fn main() -> ExitCode {
         Err(error) if error.kind() == InvalidData => format!("bad response: {error}"),
         Err(error) => error.to_string(),
     };
-    eprintln!("http-get: {error}");
+    say(format!("http-get: {error}"));
     ExitCode::FAILURE
 }
 
@@ -68,10 +69,10 @@ fn run(args: &Args) -> io::Result<()> {
         }
     };
     if !(200..300).contains(&head.status) {
-        eprintln!("http-get: {}", head.status_line); // a learner sees the 301, or the 404
+        say(format!("http-get: {}", head.status_line)); // a learner sees the 301, or the 404
     }
     if let Some(to) = head.field("location").filter(|_| (300..400).contains(&head.status)) {
-        eprintln!("http-get: not following Location: {to}");
+        say(format!("http-get: not following Location: {to}"));
     }
     copy_body(&head, &mut reader, &mut stdout)?;
     stdout.flush()
@@ -162,8 +163,7 @@ fn copy_body(head: &Head, reader: &mut impl BufRead, out: &mut impl Write) -> io
     if let (None, Some(lengths)) = (&codings, head.field("content-length")) {
         return copy_exactly(reader, out, content_length(&lengths)?);
     }
-    io::copy(reader, out)?; // no length known: the body ends when the server closes
-    Ok(())
+    copy_exactly(reader, out, UNTIL_CLOSE) // no length known: the body ends when the server closes
 }
 
 /// Content-Length, once or repeated with the same value (`5, 5`). Differing values are an
@@ -194,12 +194,22 @@ fn copy_chunked(reader: &mut impl BufRead, out: &mut impl Write) -> io::Result<(
     }
 }
 
-/// Copy exactly `length` bytes: a connection that closes before that is an error, not success.
+/// Copy `length` bytes (or all, UNTIL_CLOSE) straight from the reader's buffer, one write per
+/// read: io::copy would pass them through 8 KiB at a time. Cut short, it is an error, not success.
 fn copy_exactly(reader: &mut impl BufRead, out: &mut impl Write, length: u64) -> io::Result<()> {
-    let copied = io::copy(&mut reader.take(length), out)?;
-    if copied < length {
-        let why = format!("body cut short: got {copied} of {length} bytes");
-        return Err(io::Error::new(InvalidData, why));
+    let mut copied = 0;
+    while copied < length {
+        let available = reader.fill_buf()?;
+        if available.is_empty() && length == UNTIL_CLOSE {
+            return Ok(()); // no length was given: the body ends when the server closes
+        } else if available.is_empty() {
+            let why = format!("body cut short: got {copied} of {length} bytes");
+            return Err(io::Error::new(InvalidData, why));
+        }
+        let size = available.len().min(usize::try_from(length - copied).unwrap_or(usize::MAX));
+        out.write_all(&available[..size])?;
+        reader.consume(size);
+        copied += size as u64;
     }
     Ok(())
 }
@@ -215,6 +225,11 @@ fn malformed(what: &str, text: &str) -> io::Error {
 
 fn failed(what: &str, address: &str, error: io::Error) -> io::Error {
     io::Error::other(format!("{what} {address}: {error}")) // (a broken pipe here is no `| head`)
+}
+
+/// One line on stderr, written at once: `eprintln!` makes a system call per piece of the line.
+fn say(line: String) {
+    let _ = io::stderr().write_all(format!("{line}\n").as_bytes());
 }
 
 // ---- Command line and URL: plumbing, kept out of the socket story above ----
@@ -261,7 +276,7 @@ fn parse_args() -> Result<Args, ExitCode> {
     }
     let [url] = urls.as_slice() else { return Err(usage("give exactly one URL")) };
     if url.get(..8).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://")) {
-        eprintln!("http-get: {NO_TLS}");
+        say(format!("http-get: {NO_TLS}"));
         return Err(ExitCode::FAILURE);
     }
     let url = parse_url(url).map_err(|problem| usage(&format!("{problem}: {url}")))?;

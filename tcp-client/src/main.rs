@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("tcp-client: {error}");
+            say(format!("tcp-client: {error}"));
             ExitCode::FAILURE
         }
     }
@@ -41,7 +41,7 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> io::Result<()> {
     let stream = connect(args)?;
-    eprintln!("connected to {}", stream.peer_addr()?);
+    say(format!("connected to {}", stream.peer_addr()?));
     // Every wait for the server is bounded: a server that accepts and never speaks is an error.
     stream.set_read_timeout(Some(args.timeout))?;
     stream.set_write_timeout(Some(args.timeout))?;
@@ -119,6 +119,11 @@ fn receive(mut stream: &TcpStream, timeout: Duration) -> io::Result<()> {
 /// Name what failed, keep the OS's reason and error kind: `what failed: why`.
 fn failed(what: &str, error: io::Error) -> io::Error {
     io::Error::new(error.kind(), format!("{what}: {error}"))
+}
+
+/// One line on stderr, written at once: `eprintln!` makes a system call per piece of the line.
+fn say(line: String) {
+    let _ = io::stderr().write_all(format!("{line}\n").as_bytes());
 }
 
 // ---- Command line: plumbing, kept out of the socket story above ----

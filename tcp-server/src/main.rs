@@ -11,10 +11,8 @@
 //!     cargo run -p tcp-client -- --send hello     # prints "Thanks for connecting\nhello"
 //!     printf 'hello\n' | nc -N 127.0.0.1 9000     # prints "Thanks for connecting\nhello"
 //!
-//! `--clients 5` stops after five clients, as the notebook does. HOST `0.0.0.0` listens on every
-//! IPv4 interface (any machine that can reach yours can connect: mind your firewall); `::` does the
-//! same for IPv6 (and, on Linux by default, IPv4 too); `::1` is IPv6 loopback only. The notebook's
-//! `socket.gethostname()` has no std equivalent; name the address you mean instead.
+//! `--clients 5` stops after five clients, as the notebook does. The notebook's
+//! `socket.gethostname()` has no std equivalent: name the address to listen on (see --help).
 
 use std::ffi::OsString;
 use std::io::ErrorKind::{TimedOut, WouldBlock};
@@ -37,7 +35,7 @@ fn main() -> ExitCode {
     match serve(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("tcp-server: {error}");
+            say(format!("tcp-server: {error}"));
             ExitCode::FAILURE
         }
     }
@@ -64,7 +62,7 @@ fn serve(args: &Args) -> io::Result<()> {
                 Ok(client) => client,
                 Err(error) => {
                     // E.g. out of file descriptors: say so, pause so we do not spin, go on.
-                    eprintln!("tcp-server: accept failed: {error}");
+                    say(format!("tcp-server: accept failed: {error}"));
                     thread::sleep(Duration::from_millis(100));
                     continue;
                 }
@@ -72,10 +70,9 @@ fn serve(args: &Args) -> io::Result<()> {
             accepted += 1;
             log(format_args!("connection accepted from {peer}"));
             // Python: socket_cliente.sendall(...). We greet before starting the thread, so the
-            // client hears from us soonest; a new connection has room for one line in its send
-            // buffer, so this write never waits for the client.
+            // client hears from us soonest: a new connection's send buffer has room for a line.
             if let Err(error) = (&stream).write_all(GREETING) {
-                eprintln!("tcp-server: {peer}: cannot greet: {error}");
+                say(format!("tcp-server: {peer}: cannot greet: {error}"));
                 continue;
             }
             // A thread per client: the notebook's loop serves one client at a time, so a client
@@ -83,7 +80,7 @@ fn serve(args: &Args) -> io::Result<()> {
             let spawned = thread::Builder::new()
                 .spawn_scoped(scope, move || handle_client(stream, peer, args.timeout));
             if let Err(error) = spawned {
-                eprintln!("tcp-server: {peer}: cannot start a thread: {error}");
+                say(format!("tcp-server: {peer}: cannot start a thread: {error}"));
             }
         }
     });
@@ -96,9 +93,9 @@ fn handle_client(stream: TcpStream, peer: SocketAddr, timeout: Duration) {
         Ok(echoed) => log(format_args!("closed {peer} after echoing {echoed} bytes")),
         // A socket timeout shows up as WouldBlock on Unix and TimedOut on Windows.
         Err(error) if matches!(error.kind(), WouldBlock | TimedOut) => {
-            eprintln!("tcp-server: {peer}: silent for {} s, dropping it", timeout.as_secs_f64());
+            say(format!("tcp-server: {peer}: silent for {} s, dropping it", timeout.as_secs_f64()));
         }
-        Err(error) => eprintln!("tcp-server: {peer}: {error}"),
+        Err(error) => say(format!("tcp-server: {peer}: {error}")),
     }
     // Python: socket_cliente.close(). Dropping `stream` here closes the connection.
 }
@@ -118,6 +115,11 @@ fn echo(mut stream: &TcpStream, timeout: Duration) -> io::Result<u64> {
 fn log(line: std::fmt::Arguments) {
     let mut stdout = io::stdout().lock();
     let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
+}
+
+/// One line on stderr, written at once: `eprintln!` makes a system call per piece of the line.
+fn say(line: String) {
+    let _ = io::stderr().write_all(format!("{line}\n").as_bytes());
 }
 
 // ---- Command line: plumbing, kept out of the socket story above ----
@@ -167,8 +169,7 @@ fn parse_args() -> Result<Args, ExitCode> {
         _ => return Err(usage("too many arguments")),
     };
     if host.is_empty() {
-        // Python's bind(("", port)) means every interface; here, name the one you mean.
-        return Err(usage(EMPTY_HOST));
+        return Err(usage(EMPTY_HOST)); // Python's bind(("", port))
     }
     Ok(Args { host: host.to_string(), port, clients, timeout })
 }

@@ -14,7 +14,7 @@
 use std::ffi::OsString;
 use std::io::ErrorKind::{ConnectionRefused, TimedOut, WouldBlock};
 use std::io::{self, BufRead, IsTerminal, Write};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs, UdpSocket};
+use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -34,7 +34,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS, // `| head`
         Err(error) => {
-            eprintln!("udp-client: {error}");
+            say(format!("udp-client: {error}"));
             ExitCode::FAILURE
         }
     }
@@ -42,11 +42,8 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> io::Result<()> {
     let server = resolve(args)?;
-    // Python: socket(AF_INET or AF_INET6, SOCK_DGRAM). Port 0: the OS picks our local port,
-    // as sendto does implicitly in the notebook.
-    let any: IpAddr =
-        if server.is_ipv6() { Ipv6Addr::UNSPECIFIED.into() } else { Ipv4Addr::UNSPECIFIED.into() };
-    let socket = UdpSocket::bind((any, 0))?;
+    // Python: socket(AF_INET or AF_INET6, SOCK_DGRAM); port 0: the OS picks ours, as sendto does.
+    let socket = UdpSocket::bind(if server.is_ipv6() { "[::]:0" } else { "0.0.0.0:0" })?;
     // connect() on UDP sends nothing: it fixes the peer, so we only accept replies from it, and
     // lets the OS tell us "port unreachable" (nothing listens there) instead of silence.
     socket.connect(server)?;
@@ -64,7 +61,7 @@ fn run(args: &Args) -> io::Result<()> {
         match exchange(&socket, line.strip_suffix(b"\r").unwrap_or(&line), args) {
             Err(error) if error.kind() == io::ErrorKind::BrokenPipe => return Err(error),
             Err(error) => {
-                eprintln!("udp-client: {error}");
+                say(format!("udp-client: {error}"));
                 unanswered += 1;
             }
             Ok(()) => {}
@@ -100,11 +97,10 @@ fn exchange(socket: &UdpSocket, message: &[u8], args: &Args) -> io::Result<()> {
         }
         _ => failed("receiving", error),
     })?;
-    eprintln!("reply from {sender} ({size} bytes):");
+    say(format!("reply from {sender} ({size} bytes):"));
     let mut stdout = io::stdout().lock();
     stdout.write_all(&reply[..size])?;
-    stdout.write_all(b"\n")?;
-    stdout.flush()
+    stdout.write_all(b"\n") // stdout is line-buffered: the newline sends the line
 }
 
 /// The server's address: a name may give several; take the first of the family asked for.
@@ -113,14 +109,18 @@ fn resolve(args: &Args) -> io::Result<SocketAddr> {
     let addresses = (host, port).to_socket_addrs();
     let addresses = addresses.map_err(|error| failed(&format!("cannot resolve {host}"), error))?;
     let mut wanted = addresses.filter(|address| args.ipv6.is_none_or(|v6| address.is_ipv6() == v6));
-    let none =
-        || io::Error::new(io::ErrorKind::NotFound, format!("{host}: no address of that family"));
-    wanted.next().ok_or_else(none)
+    let why = format!("{host}: no address of that family");
+    wanted.next().ok_or(io::Error::new(io::ErrorKind::NotFound, why))
 }
 
 /// Name what failed, keep the OS's reason and error kind: `what failed: why`.
 fn failed(what: &str, error: io::Error) -> io::Error {
     io::Error::new(error.kind(), format!("{what}: {error}"))
+}
+
+/// One line on stderr, written at once: `eprintln!` makes a system call per piece of the line.
+fn say(line: String) {
+    let _ = io::stderr().write_all(format!("{line}\n").as_bytes());
 }
 
 // ---- Command line: plumbing, kept out of the socket story above ----

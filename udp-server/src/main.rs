@@ -36,7 +36,7 @@ fn main() -> ExitCode {
     match serve(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("udp-server: {error}");
+            say(format!("udp-server: {error}"));
             ExitCode::FAILURE
         }
     }
@@ -62,7 +62,7 @@ fn serve(args: &Args) -> io::Result<()> {
             Ok(received) => received,
             Err(error) => {
                 // Reported, never fatal: one bad datagram must not stop the server.
-                eprintln!("udp-server: receiving failed: {error}");
+                say(format!("udp-server: receiving failed: {error}"));
                 continue;
             }
         };
@@ -73,7 +73,7 @@ fn serve(args: &Args) -> io::Result<()> {
         // log, so the sender waits for the network, not for our log.
         let reply = format!("Here is my reply for {}.", sender.ip());
         if let Err(error) = socket.send_to(reply.as_bytes(), sender) {
-            eprintln!("udp-server: cannot reply to {sender}: {error}");
+            say(format!("udp-server: cannot reply to {sender}: {error}"));
         }
         let _ = writeln!(datagram_log, "from {sender}: {}", describe(&buffer[..size]));
     }
@@ -123,6 +123,11 @@ fn log(line: std::fmt::Arguments) {
     let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
 }
 
+/// One line on stderr, written at once: `eprintln!` makes a system call per piece of the line.
+fn say(line: String) {
+    let _ = io::stderr().write_all(format!("{line}\n").as_bytes());
+}
+
 // ---- Command line: plumbing, kept out of the socket story above ----
 
 const USAGE: &str = "\
@@ -167,8 +172,7 @@ fn parse_args() -> Result<Args, ExitCode> {
         _ => return Err(usage("too many arguments")),
     };
     if host.is_empty() {
-        // Python's bind(("", port)) means every interface; here, name the one you mean.
-        return Err(usage(EMPTY_HOST));
+        return Err(usage(EMPTY_HOST)); // Python's bind(("", port))
     }
     Ok(Args { host: host.to_string(), port, count })
 }
