@@ -199,6 +199,7 @@ fn the_demo_shows_each_pair_talking() {
         "(udp-server exited with status 0)",
         "udp-client: nothing listens on 127.0.0.1:",
         "http-get: https needs TLS",
+        "scripts/trace.sh tcp",
     ] {
         assert!(transcript.contains(expected), "missing {expected:?} in:\n{transcript}");
     }

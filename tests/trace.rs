@@ -1,0 +1,224 @@
+//! scripts/trace.sh shows each exchange as it happens: both sides' system calls and the packets
+//! between them, in time order. These tests run it (as root, with strace and tcpdump: it says
+//! `skipped:` otherwise) and check the order of what it shows, that the notebook's Python makes
+//! the same calls as our Rust, and that the README's table names calls our programs really make.
+
+mod common;
+
+use common::*;
+use std::process::Command;
+
+/// One line of a timeline: who (client, server or wire) and what happened.
+struct Event {
+    who: String,
+    what: String,
+}
+
+impl Event {
+    /// The system call's name, for a call; `[thread 2] recvfrom(4, ...)` is `recvfrom`.
+    fn call(&self) -> Option<&str> {
+        let what = self.what.split_once("] ").map_or(self.what.as_str(), |(_, call)| call);
+        (self.who != "wire").then(|| what.split('(').next().unwrap_or(""))
+    }
+    /// A call's line with its result: the one where it returned.
+    fn returned(&self) -> bool {
+        self.call().is_some() && self.what.contains(") = ")
+    }
+}
+
+/// Run `scripts/trace.sh ARGS`, and read its timeline; None, with the reason said, if skipped.
+fn trace(args: &[&str]) -> Option<Vec<Event>> {
+    let temp = TempDir::new("trace");
+    let mut command = Command::new("bash");
+    command.arg(workspace_root().join("scripts/trace.sh")).args(args).env("TMPDIR", &temp.0);
+    let output = run(command, None); // and nothing it started may still run afterwards
+    let transcript = output.stdout_text();
+    assert_eq!(output.code(), Some(0), "trace.sh {args:?}:\n{transcript}{}", output.stderr);
+    if let Some(reason) = transcript.lines().find_map(|line| line.strip_prefix("skipped: ")) {
+        skip(&format!("trace.sh: {reason}"));
+        return None;
+    }
+    let left = std::fs::read_dir(&temp.0).map(|entries| entries.count()).unwrap_or(0);
+    assert_eq!(left, 0, "trace.sh {args:?} left files in its temporary folder");
+    let events: Vec<Event> = transcript
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix('+')?.split_once(" ms  "))
+        .filter_map(|(_, rest)| rest.split_once("  "))
+        .map(|(who, what)| Event { who: who.into(), what: what.trim_start().into() })
+        .collect();
+    assert!(events.len() > 5, "trace.sh {args:?} printed no timeline:\n{transcript}");
+    Some(events)
+}
+
+fn first(events: &[Event], what: &str, test: impl Fn(&Event) -> bool) -> usize {
+    let found = events.iter().position(test);
+    found.unwrap_or_else(|| panic!("no {what} in the timeline:\n{}", show(events)))
+}
+
+fn show(events: &[Event]) -> String {
+    events.iter().map(|event| format!("{:6}  {}\n", event.who, event.what)).collect()
+}
+
+#[test]
+fn the_tcp_handshake_is_done_before_accept_returns_and_shutdown_sends_the_fin() {
+    let Some(events) = trace(&["tcp"]) else { return };
+    let syn = first(&events, "SYN", |event| event.what.ends_with("client > server  SYN"));
+    let syn_ack = first(&events, "SYN-ACK", |event| event.what.ends_with("  SYN-ACK"));
+    let accepted = first(&events, "accept4 returning", |event| {
+        event.who == "server" && event.call() == Some("accept4") && event.returned()
+    });
+    assert!(syn < syn_ack && syn_ack < accepted, "{}", show(&events));
+    let shutdown = first(&events, "the client's shutdown", |event| {
+        event.who == "client" && event.call() == Some("shutdown")
+    });
+    let fin =
+        first(&events, "the client's FIN", |event| event.what.starts_with("client > server  FIN"));
+    assert!(shutdown < fin, "the FIN went before the shutdown:\n{}", show(&events));
+    let eof = first(&events, "the server's read of 0", |event| {
+        event.who == "server" && event.call() == Some("recvfrom") && event.what.ends_with(") = 0")
+    });
+    assert!(fin < eof, "the server read the end before the FIN came:\n{}", show(&events));
+    first(&events, "the greeting", |event| event.what.contains("\"Thanks for connecting\\n\""));
+}
+
+#[test]
+fn a_datagram_is_on_the_wire_before_the_servers_recvfrom_returns() {
+    let Some(events) = trace(&["udp"]) else { return };
+    let datagram = first(&events, "the datagram", |event| {
+        event.what.starts_with("client > server  UDP datagram 5 bytes \"hello\"")
+    });
+    let received = first(&events, "recvfrom returning it", |event| {
+        event.who == "server"
+            && event.call() == Some("recvfrom")
+            && event.what.contains("\"hello\"")
+    });
+    assert!(datagram < received, "{}", show(&events));
+    let handshake = events.iter().any(|event| event.what.contains("SYN"));
+    assert!(!handshake, "UDP has no handshake:\n{}", show(&events));
+}
+
+#[test]
+fn the_get_line_of_http_get_is_seen_on_the_wire() {
+    let Some(events) = trace(&["http"]) else { return };
+    first(&events, "the GET line", |event| {
+        event.who == "wire"
+            && event.what.contains("data 95 bytes \"GET /hello.txt HTTP/1.1\\r\\nHost: ")
+    });
+    first(&events, "the body", |event| event.what.contains("\"Hello from the web server\\n\""));
+}
+
+/// A client's socket calls, as the sequence of socket, connect, sendto, recvfrom and close,
+/// each repeat counted once (give or take the half-close, and connect_timeout's poll).
+fn client_story(events: &[Event]) -> Vec<String> {
+    let mut story: Vec<String> = Vec::new();
+    let calls = events.iter().filter(|event| event.who == "client" && event.returned());
+    for call in calls.filter_map(Event::call) {
+        let told = ["socket", "connect", "sendto", "recvfrom", "close"].contains(&call);
+        if told && story.last().is_none_or(|last| last != call) {
+            story.push(call.to_string());
+        }
+    }
+    story
+}
+
+#[test]
+fn the_notebooks_python_client_and_ours_make_the_same_socket_calls() {
+    let Some(rust) = trace(&["tcp", "--minimal"]) else { return };
+    let Some(python) = trace(&["tcp", "--python"]) else { return };
+    let expected = ["socket", "connect", "recvfrom", "close"];
+    assert_eq!(client_story(&rust), expected, "minimal-tcp-client:\n{}", show(&rust));
+    assert_eq!(client_story(&python), expected, "the notebook's client:\n{}", show(&python));
+    // The full client sends too, from a thread of its own while it reads: the same calls, and
+    // sendto, in an order that depends on which thread runs first.
+    let Some(full) = trace(&["tcp"]) else { return };
+    let mut calls = client_story(&full);
+    calls.sort();
+    calls.dedup();
+    assert_eq!(calls, ["close", "connect", "recvfrom", "sendto", "socket"], "{}", show(&full));
+}
+
+/// Which exchange, which programs and which side each file of ours is traced as.
+fn traced_as(file: &str) -> (&'static str, &'static str, &'static str) {
+    let exchange = match file {
+        _ if file.starts_with("tcp-") => "tcp",
+        _ if file.starts_with("udp-") => "udp",
+        _ => "http",
+    };
+    let variant = if file.contains("/examples/") { "--minimal" } else { "--full" };
+    let side = if file.contains("server") { "server" } else { "client" };
+    (exchange, variant, side)
+}
+
+#[test]
+fn each_system_call_the_readme_table_names_is_made_where_its_row_links() {
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).expect("README");
+    let table = readme.lines().skip_while(|line| !line.contains("| system call |"));
+    let rows: Vec<&str> = table.skip(2).take_while(|line| line.starts_with('|')).collect();
+    assert!(rows.len() >= 10, "the README's table has a system call column");
+    let mut traces: Vec<((&str, &str), Vec<Event>)> = Vec::new();
+    for row in rows {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        let calls: Vec<&str> = cells[2].split('`').skip(1).step_by(2).collect();
+        if calls.is_empty() {
+            continue; // no system call behind this row (gethostname, except)
+        }
+        let links = cells[3..].join(" ");
+        let files: Vec<&str> =
+            links.split("](").skip(1).filter_map(|rest| rest.split('#').next()).collect();
+        assert!(!files.is_empty(), "{row}: links to our code");
+        let mut made = vec![false; calls.len()];
+        for file in files {
+            let (exchange, variant, side) = traced_as(file);
+            if !traces.iter().any(|(key, _)| *key == (exchange, variant)) {
+                let args =
+                    if variant == "--full" { vec![exchange] } else { vec![exchange, variant] };
+                let Some(events) = trace(&args) else { return };
+                traces.push(((exchange, variant), events));
+            }
+            let events =
+                &traces.iter().find(|(key, _)| *key == (exchange, variant)).expect("traced").1;
+            let side_calls: Vec<&str> =
+                events.iter().filter(|event| event.who == side).filter_map(Event::call).collect();
+            let mut any = false;
+            for (n, call) in calls.iter().enumerate() {
+                if side_calls.contains(call) {
+                    made[n] = true;
+                    any = true;
+                }
+            }
+            assert!(any, "{file} makes none of {calls:?} (its row: {row})\n{}", show(events));
+        }
+        for (call, made) in calls.iter().zip(made) {
+            assert!(made, "none of the programs its row links make {call}: {row}");
+        }
+    }
+}
+
+#[test]
+fn the_readmes_timeline_is_one_trace_sh_prints() {
+    // It was cut from a real run; this keeps its lines in the shape trace.sh prints, and its
+    // notes among those trace.sh writes, as the script changes.
+    let readme = std::fs::read_to_string(workspace_root().join("README.md")).expect("README");
+    let script =
+        std::fs::read_to_string(workspace_root().join("scripts/trace.sh")).expect("script");
+    let script = script.replace("\\\"", "\""); // its notes are awk strings, quotes escaped
+    let section = readme.split("## See it happen").nth(1).expect("a See it happen section");
+    let block = section.split("```text\n").nth(1).and_then(|rest| rest.split("```").next());
+    let lines: Vec<&str> = block.expect("a timeline").lines().collect();
+    assert!(lines.len() > 20, "a timeline worth reading");
+    for line in lines {
+        let trimmed = line.trim();
+        if trimmed == "..." {
+            continue;
+        } else if let Some(note) = trimmed.strip_prefix("# ") {
+            assert!(script.contains(note), "trace.sh writes no such note: {note}");
+        } else {
+            let event = trimmed.strip_prefix('+').and_then(|rest| rest.split_once(" ms  "));
+            let who = event.and_then(|(_, rest)| rest.split_once("  ")).map(|(who, _)| who);
+            assert!(
+                matches!(who, Some("client" | "server" | "wire")),
+                "not a timeline line: {line}"
+            );
+        }
+    }
+}
