@@ -9,8 +9,8 @@
 #   --minimal   the minimal programs (examples/minimal-*.rs) instead
 #   --python    the notebook's own Python cells (tests/notebook) instead
 #
-# Both sides run under strace, which reports each system call a program makes; tcpdump captures
-# the packets those calls cause, on loopback, on the exchange's port. The timeline shows, in time
+# One strace follows both sides, reporting each system call they make; tcpdump captures the
+# packets those calls cause, on loopback, on the exchange's port. The timeline shows, in time
 # order, one event per line: `+T ms  WHO  EVENT`, WHO being client, server or wire. It keeps only
 # the socket's own calls (socket, bind, listen, accept4, connect, poll, sendto, recvfrom,
 # shutdown, close), from every thread. A call during which packets go by shows twice: where it
@@ -53,9 +53,9 @@ export PATH
 work=$(mktemp -d)
 pids=()
 cleanup() {
-    # strace's traced program first (killing strace alone could leave it running), then the rest.
-    for pid in "${pids[@]}"; do pkill -TERM -P "$pid" 2> /dev/null || true; done
-    for pid in "${pids[@]}"; do kill -TERM "$pid" 2> /dev/null || true; done
+    # Each as a process group: strace's is strace with all it traces (killing strace alone would
+    # leave them running), tcpdump's is tcpdump alone.
+    for pid in "${pids[@]}"; do kill -TERM -- "-$pid" "$pid" 2> /dev/null || true; done
     wait 2> /dev/null || true
     [[ -n ${KEEP_TRACE:-} ]] && echo "kept $work" || rm -rf "$work"
 }
@@ -79,19 +79,33 @@ case $exchange-$variant in
     http-python) server=$web_server client="$notebook/http_get.py 127.0.0.1 PORT" ;;
 esac
 
-# strace: -f follows every thread and child, each into a file of its own (-ff -o); -ttt -T: when
-# each call started and how long it took. (Not -yy, which names each socket: strace looks that up
-# after it has stamped a call's start, so the call seems to return earlier than it did.)
+# strace: -f follows every process and thread; -ttt -T: when each call started and how long it
+# took. (Not -yy, which names each socket: strace looks that up after it has stamped a call's
+# start, so the call seems to return earlier than it did.) One strace follows both sides: it sees
+# every call in the order it happens, and a call still waiting while the other side acts is cut
+# in two, <unfinished ...> and <... resumed>, each half stamped when it happened.
 calls=socket,bind,listen,accept,accept4,connect,poll,ppoll,sendto,recvfrom,sendmsg,recvmsg,shutdown,close
-traced=(strace -ff -qq -ttt -T -e trace="$calls" -o) # then where to write, and the command
+threads=clone,clone3,fork,vfork # to know which side each new thread or process is on
+# What strace runs: the server; then, once tcpdump listens, the client; then the server is stopped
+# if it has not finished by itself (ours do, after one client; the others serve on).
+both_sides='
+    work=$1
+    $2 > "$work/server.out" 2>&1 &
+    echo $! > "$work/server.pid"
+    until [[ -s $work/go ]]; do sleep 0.05; done
+    (echo $BASHPID > "$work/client.pid" && exec $(< "$work/go")) > "$work/client.out" 2>&1
+    for _ in $(seq 40); do kill -0 $! 2> /dev/null || exit 0; sleep 0.05; done
+    kill $! && wait'
 
-echo "\$ strace ... -o server $server &"
-# shellcheck disable=SC2086 # the commands above are words on purpose
-"${traced[@]}" "$work/server" $server > "$work/server.out" 2>&1 &
+echo "\$ strace -f -ttt -T -e trace=$calls -o calls bash -c 'server; client' &"
+echo "\$ $server &"
+# setsid: strace and all it runs form one process group, which cleanup can stop as one.
+setsid strace -f -qq -ttt -T -e trace="$calls,$threads" -o "$work/calls" \
+    bash -c "$both_sides" both-sides "$work" "$server" &
 pids+=("$!")
-server_pid=$! # strace's; the server is its child
+strace_pid=$!
 for _ in $(seq 200); do
-    port=$(sed -nE 's/^(listening on|Serving HTTP on) .*[:t] ?([0-9]+)\b.*/\2/p' "$work/server.out")
+    port=$(sed -nE 's/^(listening on|Serving HTTP on) .*[:t] ?([0-9]+)\b.*/\2/p' "$work/server.out" 2> /dev/null || true)
     [[ -n $port ]] && break
     sleep 0.05
 done
@@ -106,17 +120,11 @@ for _ in $(seq 200); do grep -q "listening on" "$work/tcpdump.err" && break; sle
 grep -q "listening on" "$work/tcpdump.err" || { echo "tcpdump did not start:"; cat "$work/tcpdump.err"; exit 1; }
 
 client=${client//PORT/$port}
-echo "\$ strace ... -o client $client"
-# shellcheck disable=SC2086
-"${traced[@]}" "$work/client" $client > "$work/client.out" 2>&1 || true
+echo "\$ $client"
+echo "$client" > "$work/go.new" && mv "$work/go.new" "$work/go" # the client starts now
+wait "$strace_pid" || true
 sed 's/^/    /' "$work/client.out"
-
-# Ours exit by themselves after one client (--clients 1, --count 1, the notebook's with 1);
-# the others are stopped. Then the last packets (the final ACKs) get a moment to be captured.
-for _ in $(seq 40); do kill -0 "$server_pid" 2> /dev/null || break; sleep 0.05; done
-pkill -TERM -P "$server_pid" 2> /dev/null || true
-wait "$server_pid" 2> /dev/null || true
-sleep 0.2
+sleep 0.2 # the last packets (the final ACKs) get a moment to be captured
 kill -INT "$tcpdump_pid" 2> /dev/null || true
 wait 2> /dev/null || true
 
@@ -125,21 +133,19 @@ wait 2> /dev/null || true
 # Each call as two events, its start and its end (when it returned); each packet as one. Fields,
 # tab separated: time, kind (start, end, packet), who, thread, call id, text, protocol.
 events() {
-    local file name
-    # Every thread's calls in time order, so that each side's sockets can be followed from the
-    # call that made them (socket, accept4) to close: threads share their descriptors.
-    for file in "$work"/server.[0-9]* "$work"/client.[0-9]*; do
-        name=${file##*/}
-        awk -v who="${name%%.*}" -v tid="${name##*.}" '{ print $1 "\t" who "\t" tid "\t" $0 }' "$file"
-    done | sort -t "$tab" -k1,1g -s | awk -f <(calls_as_events)
+    awk -v server="$(< "$work/server.pid")" -v client="$(< "$work/client.pid")" \
+        -f <(calls_as_events) "$work/calls"
     awk -v port="$port" -f <(packets_as_events) "$work/packets"
 }
 
 calls_as_events() {
     cat << 'AWK'
-# In: time, who, thread, and strace's line: TIME NAME(ARGS) = RESULT <DURATION>. Only the calls
-# on sockets of an IP family are kept, not those on files, pipes or the terminal.
-BEGIN { FS = "\t" }
+# strace's lines, in the order it saw the calls: PID TIME NAME(ARGS) = RESULT <DURATION>, or a
+# call cut in two: PID TIME NAME(ARGS <unfinished ...>, then PID TIME <... NAME resumed>ARGS) =
+# RESULT <DURATION>. Which side a process or thread is on follows from the server's and client's
+# pids and from the clone and fork calls that made the others. Only the calls on sockets of an
+# IP family are kept, not those on files, pipes or the terminal.
+BEGIN { side[server] = "server"; side[client] = "client" }
 function last_index(text, part,   at, found) {
     found = 0
     while ((at = index(substr(text, found + 1), part)) > 0) found += at
@@ -161,16 +167,33 @@ function plain(text,   m, port, ip) {
     return text
 }
 {
-    time = $1 + 0; who = $2; tid = $3
-    call = substr($4, length($1) + 2)
-    if (call !~ / <[0-9.]+>$/) next  # a signal, or the end of a thread
-    name = call; sub(/\(.*/, "", name)
-    duration = call; sub(/.* </, "", duration); sub(/>$/, "", duration)
+    pid = $1; time = $2 + 0
+    line = substr($0, index($0, $2) + length($2) + 1)
+    if (line ~ / <unfinished \.\.\.>$/) {  # the first half: remember it
+        sub(/ <unfinished \.\.\.>$/, "", line)
+        pending[pid] = line; pending_time[pid] = time
+        next
+    }
+    if (line ~ /^<\.\.\. [a-z0-9_]+ resumed>/) {  # the second half: join it to the first
+        sub(/^<\.\.\. [a-z0-9_]+ resumed>/, "", line)
+        call = pending[pid] line; start = pending_time[pid]; end = time
+        delete pending[pid]
+    } else if (line ~ / <[0-9.]+>$/) {
+        call = line; start = time
+        end = time + substr(line, last_index(line, " <") + 2) + 0
+    } else next  # a signal, or the end of a process
     sub(/ <[0-9.]+>$/, "", call)
     gsub(/\)  += /, ") = ", call)  # strace pads short calls, to line their results up
+    name = call; sub(/\(.*/, "", name)
     at = last_index(call, ") = ")
     args = substr(call, length(name) + 2, at - length(name) - 2)
     result = substr(call, at + 4)
+    if (name ~ /^(clone|clone3|fork|vfork)$/) {  # a new thread or process, on its parent's side
+        if (pid in side && result ~ /^[0-9]+/) side[result + 0] = side[pid]
+        next
+    }
+    if (!(pid in side)) next
+    who = side[pid]
     fd = args; sub(/,.*/, "", fd)
     if (name ~ /poll$/) { fd = args; sub(/^\[\{fd=/, "", fd); sub(/[^0-9].*/, "", fd) }
     if (name == "socket") {
@@ -183,9 +206,9 @@ function plain(text,   m, port, ip) {
     if (name ~ /poll$/ && result ~ /^0 \(Timeout\)$/) next  # a server's idle polling, not the story
     if (result ~ /^\? /) next  # interrupted as we stopped the server
     first = (name ~ /poll$/) ? "[{fd=" fd ", ...}]" : fd
-    id = who "." tid "." NR
-    printf "%.6f\tstart\t%s\t%s\t%s\t%s(%s, ...)\t%s\n", time, who, tid, id, name, first, protocol
-    printf "%.6f\tend\t%s\t%s\t%s\t%s(%s) = %s\t%s\n", time + duration, who, tid, id, name, plain(args), result, protocol
+    id = pid "." NR
+    printf "%.6f\tstart\t%s\t%s\t%s\t%s(%s, ...)\t%s\n", start, who, pid, id, name, first, protocol
+    printf "%.6f\tend\t%s\t%s\t%s\t%s(%s) = %s\t%s\n", end, who, pid, id, name, plain(args), result, protocol
 }
 AWK
 }
