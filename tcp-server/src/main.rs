@@ -50,7 +50,7 @@ fn serve(args: &Args) -> io::Result<()> {
     })?;
     // One line, flushed, with the real address: with PORT 0 the OS picked it, and scripts wait
     // for this line instead of sleeping and hoping the server is up.
-    log(format_args!("listening on {}", listener.local_addr()?));
+    log(format!("listening on {}", listener.local_addr()?));
 
     // A scope lets the client threads borrow `args`, and waits for all of them before it ends,
     // so with `--clients N` we exit only once the last client has been served to the end.
@@ -68,7 +68,7 @@ fn serve(args: &Args) -> io::Result<()> {
                 }
             };
             accepted += 1;
-            log(format_args!("connection accepted from {peer}"));
+            log(format!("connection accepted from {peer}"));
             // Python: socket_cliente.sendall(...). We greet before starting the thread, so the
             // client hears from us soonest: a new connection's send buffer has room for a line.
             if let Err(error) = (&stream).write_all(GREETING) {
@@ -90,7 +90,7 @@ fn serve(args: &Args) -> io::Result<()> {
 /// Serve one client; any failure is reported here and never stops the server.
 fn handle_client(stream: TcpStream, peer: SocketAddr, timeout: Duration) {
     match echo(&stream, timeout) {
-        Ok(echoed) => log(format_args!("closed {peer} after echoing {echoed} bytes")),
+        Ok(echoed) => log(format!("closed {peer} after echoing {echoed} bytes")),
         // A socket timeout shows up as WouldBlock on Unix and TimedOut on Windows.
         Err(error) if matches!(error.kind(), WouldBlock | TimedOut) => {
             say(format!("tcp-server: {peer}: silent for {} s, dropping it", timeout.as_secs_f64()));
@@ -112,7 +112,7 @@ fn echo(mut stream: &TcpStream, timeout: Duration) -> io::Result<u64> {
 
 /// The server's log goes to stdout, one flushed line at a time (`println!` would panic if
 /// stdout were closed, and a server must not die because nobody reads its log).
-fn log(line: std::fmt::Arguments) {
+fn log(line: String) {
     let mut stdout = io::stdout().lock();
     let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
 }
@@ -134,8 +134,8 @@ usage: tcp-server [--clients N] [--timeout SECS] [HOST] [PORT]
   --help          show this help
 ";
 
-const EMPTY_HOST: &str = "HOST \"\" is Python's way to say every interface: give 0.0.0.0 (every \
-                          IPv4 one) or :: (IPv6 too), and any machine that reaches yours can connect to it";
+const EMPTY_HOST: &str = "HOST \"\" is Python's way to say every interface: give 0.0.0.0 \
+                          (IPv4) or :: (IPv6 too); any machine that reaches yours can connect";
 
 struct Args {
     host: String,

@@ -49,7 +49,7 @@ fn serve(args: &Args) -> io::Result<()> {
         io::Error::new(error.kind(), format!("{what}: {error}"))
     })?;
     // One line, flushed, with the real address: scripts wait for it instead of sleeping.
-    log(format_args!("listening on {}", socket.local_addr()?));
+    log(format!("listening on {}", socket.local_addr()?));
 
     // The log of datagrams is written in batches, whenever no datagram is waiting (see
     // next_datagram): a write per datagram would cost a busy server as much as its reply.
@@ -118,7 +118,7 @@ fn describe(data: &[u8]) -> String {
 
 /// The server's log goes to stdout, one flushed line at a time (`println!` would panic if
 /// stdout were closed, and a server must not die because nobody reads its log).
-fn log(line: std::fmt::Arguments) {
+fn log(line: String) {
     let mut stdout = io::stdout().lock();
     let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
 }
@@ -139,8 +139,8 @@ usage: udp-server [--count N] [HOST] [PORT]
   --help      show this help
 ";
 
-const EMPTY_HOST: &str = "HOST \"\" is Python's way to say every interface: give 0.0.0.0 (every \
-                          IPv4 one) or :: (IPv6 too), and any machine that reaches yours can send to it";
+const EMPTY_HOST: &str = "HOST \"\" is Python's way to say every interface: give 0.0.0.0 \
+                          (IPv4) or :: (IPv6 too); any machine that reaches yours can send to it";
 
 struct Args {
     host: String,
