@@ -157,7 +157,7 @@ impl Process {
             }
             thread::sleep(Duration::from_millis(5));
         };
-        unsafe { kill(group, SIGKILL) }; // anything of the group that outlived its leader
+        kill_group(self.child.id()); // anything of the group that outlived its leader
         status
     }
 
@@ -167,7 +167,7 @@ impl Process {
         let start = Instant::now();
         while let Some(left) = live_members(group) {
             if start.elapsed() > Duration::from_secs(3) {
-                unsafe { kill(-(group as i32), SIGKILL) };
+                kill_group(group);
                 panic!("{} exited but left {left} running", self.what);
             }
             thread::sleep(Duration::from_millis(20));
@@ -180,6 +180,17 @@ impl Drop for Process {
         if self.try_wait().is_none() || live_members(self.child.id()).is_some() {
             self.stop();
         }
+    }
+}
+
+/// SIGKILL to every process of `group`, and wait until none is alive: a signal takes effect when
+/// its process next runs, and whoever looks next must find them gone.
+fn kill_group(group: u32) {
+    // SAFETY: kill takes plain integers and touches no memory of ours.
+    unsafe { kill(-(group as i32), SIGKILL) };
+    let start = Instant::now();
+    while live_members(group).is_some() && start.elapsed() < GRACE {
+        thread::sleep(Duration::from_millis(5));
     }
 }
 
