@@ -24,6 +24,11 @@ impl Event {
     fn returned(&self) -> bool {
         self.call().is_some() && self.what.contains(") = ")
     }
+    /// What a call returned: `= 0`, alone or followed by `  (returned after 0.04 ms)`, is "0".
+    fn result(&self) -> Option<&str> {
+        let (_, result) = self.what.rsplit_once(") = ")?;
+        result.split("  (returned after").next()
+    }
 }
 
 /// Run `scripts/trace.sh ARGS`, and read its timeline; None, with the reason said, if skipped.
@@ -75,7 +80,7 @@ fn the_tcp_handshake_is_done_before_accept_returns_and_shutdown_sends_the_fin() 
         first(&events, "the client's FIN", |event| event.what.starts_with("client > server  FIN"));
     assert!(shutdown < fin, "the FIN went before the shutdown:\n{}", show(&events));
     let eof = first(&events, "the server's read of 0", |event| {
-        event.who == "server" && event.call() == Some("recvfrom") && event.what.ends_with(") = 0")
+        event.who == "server" && event.call() == Some("recvfrom") && event.result() == Some("0")
     });
     assert!(fin < eof, "the server read the end before the FIN came:\n{}", show(&events));
     first(&events, "the greeting", |event| event.what.contains("\"Thanks for connecting\\n\""));
