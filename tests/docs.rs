@@ -136,8 +136,7 @@ fn shell(command: &str) -> Command {
 /// Where a documented server says it listens: `listening on ADDR` (ours), or
 /// `Serving HTTP on HOST port PORT (http://HOST:PORT/) ...` (Python's web server).
 fn announced(line: &str) -> Option<SocketAddr> {
-    let python = || line.split_once("(http://")?.1.split('/').next()?.parse().ok();
-    listening_on(line).or_else(python)
+    listening_on(line).or_else(|| python_serving_on(line))
 }
 
 /// Start a documented server on port 0, let its announced port stand for its default, and

@@ -371,12 +371,6 @@ fn a_static_file_from_nginx_is_byte_identical_to_curls() {
     }
 }
 
-/// `python3 -m http.server` says `Serving HTTP on HOST port PORT (http://HOST:PORT/) ...`.
-fn python_serving_on(line: &str) -> Option<std::net::SocketAddr> {
-    let (_, url) = line.split_once("(http://")?;
-    url.split('/').next()?.parse().ok()
-}
-
 // ---- Errors: one line on stderr, exit 1 ----
 
 fn error_from(response: &[u8], args: &[&str]) -> String {

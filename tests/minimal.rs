@@ -111,9 +111,7 @@ fn the_minimal_http_get_prints_all_of_a_file_larger_than_one_read_status_line_fi
     std::fs::write(folder.0.join("data.bin"), &data).expect("write file");
     let mut python = Command::new("python3");
     python.args(["-u", "-m", "http.server", "0", "--bind", "127.0.0.1"]).current_dir(&folder.0);
-    let server = Server::start_announced(python, |line| {
-        line.split_once("(http://")?.1.split('/').next()?.parse().ok()
-    });
+    let server = Server::start_announced(python, python_serving_on);
     let mut client = minimal("http-get");
     client.args(["127.0.0.1", &port_of(&server), "/data.bin"]);
     let output = run(client, None);

@@ -285,6 +285,12 @@ pub fn listening_on(line: &str) -> Option<SocketAddr> {
     line.strip_prefix("listening on ")?.trim().parse().ok()
 }
 
+/// `Serving HTTP on HOST port PORT (http://HOST:PORT/) ...`, as `python3 -m http.server` says it.
+pub fn python_serving_on(line: &str) -> Option<SocketAddr> {
+    let (_, url) = line.split_once("(http://")?;
+    url.split('/').next()?.parse().ok()
+}
+
 impl Server {
     /// Start one of our servers and wait for its `listening on ADDR` line.
     pub fn start(name: &str, args: &[&str]) -> Server {
