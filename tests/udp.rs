@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use std::io::Write;
 use std::net::UdpSocket;
 use std::process::Command;
 use std::thread;
@@ -191,6 +192,69 @@ fn a_lost_reply_among_stdin_lines_is_reported_and_the_next_line_goes_on() {
         .map(|_| silent.recv(&mut buffer).map(|size| buffer[..size].to_vec()).expect("datagram"))
         .collect();
     assert_eq!(received, [b"one".to_vec(), b"two".to_vec()]);
+}
+
+/// A server in the test that answers each of `count` datagrams with "reply to DATAGRAM", the
+/// first one `late`, and each one `times` times; it says on `answered` when a datagram's
+/// replies are all sent.
+fn scripted_peer(
+    count: usize,
+    late: Duration,
+    times: usize,
+) -> (String, thread::JoinHandle<()>, std::sync::mpsc::Receiver<()>) {
+    let socket = UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let port = socket.local_addr().expect("addr").port().to_string();
+    let (answered, replies_sent) = std::sync::mpsc::channel();
+    let peer = thread::spawn(move || {
+        let mut buffer = [0; 100];
+        for n in 0..count {
+            let Ok((size, from)) = socket.recv_from(&mut buffer) else { return };
+            if n == 0 {
+                thread::sleep(late);
+            }
+            let reply = format!("reply to {}", String::from_utf8_lossy(&buffer[..size]));
+            for _ in 0..times {
+                let _ = socket.send_to(reply.as_bytes(), from); // the client may have gone
+            }
+            let _ = answered.send(());
+        }
+    });
+    (port, peer, replies_sent)
+}
+
+#[test]
+fn a_reply_that_comes_after_the_timeout_is_not_taken_for_the_next_datagrams() {
+    // The first reply comes 0.8 s late, after the client gave up at 0.5 s and sent "two": a
+    // server that answers in turn, so that late reply is on its way before the one to "two".
+    let (port, peer, _) = scripted_peer(3, Duration::from_millis(800), 1);
+    let mut command = our("udp-client");
+    command.args(["--timeout", "0.5", "127.0.0.1", &port]);
+    let output = run(command, Some(b"one\ntwo\nthree\n"));
+    assert_eq!(output.stdout_text(), "reply to two\nreply to three\n", "{}", output.stderr);
+    assert_eq!(output.stderr.matches("no reply from").count(), 1, "{}", output.stderr);
+    assert!(output.stderr.contains("1 of 3 datagrams got no reply"), "{}", output.stderr);
+    assert_eq!(output.code(), Some(1));
+    peer.join().expect("peer");
+}
+
+#[test]
+fn a_reply_already_waiting_is_reported_as_late_and_not_taken_for_the_next() {
+    // Each datagram is answered twice: the second copy waits in the client's socket when it
+    // sends the next line (which it does only once both copies are sent).
+    let (port, peer, replies_sent) = scripted_peer(2, Duration::ZERO, 2);
+    let mut command = our("udp-client");
+    command.args(["127.0.0.1", &port]);
+    let output = run_feeding(command, move |mut stdin| {
+        let _ = stdin.write_all(b"one\n");
+        let _ = replies_sent.recv_timeout(Duration::from_secs(10));
+        thread::sleep(Duration::from_millis(100)); // for loopback to deliver the second copy
+        let _ = stdin.write_all(b"two\n");
+    });
+    assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+    assert_eq!(output.stdout_text(), "reply to one\nreply to two\n", "{}", output.stderr);
+    let late = "udp-client: a late reply to an earlier datagram (12 bytes): \"reply to one\"\n";
+    assert!(output.stderr.contains(late), "stderr: {}", output.stderr);
+    peer.join().expect("peer");
 }
 
 #[test]

@@ -10,7 +10,7 @@
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, UdpSocket};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::ops::Range;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
@@ -73,12 +73,16 @@ pub fn minimal(name: &str) -> Command {
 // ---- Processes: each in a group of its own, stopped as a group ----
 
 unsafe extern "C" {
-    // Two calls of the C library that std already links; std has no way to signal a group.
+    // Calls of the C library that std already links: std has no way to signal a group, nor to
+    // set SO_LINGER (TcpStream::set_linger is unstable).
     fn kill(pid: i32, signal: i32) -> i32;
     fn prctl(option: i32, ...) -> i32;
+    fn setsockopt(fd: i32, level: i32, name: i32, value: *const i32, length: u32) -> i32;
 }
 const SIGKILL: i32 = 9;
 const SIGTERM: i32 = 15;
+const SIGCONT: i32 = 18; // Linux's numbers, on x86 and ARM alike
+const SIGSTOP: i32 = 19;
 const PR_SET_PDEATHSIG: i32 = 1;
 
 /// A program a test started, with everything it starts in turn: a process group of its own.
@@ -245,6 +249,27 @@ pub fn run(command: Command, stdin: Option<&[u8]>) -> Output {
     run_within(DEADLINE, command, stdin)
 }
 
+/// Run a command to completion while `feed` writes its stdin as it likes: in pieces, with
+/// pauses, or holding it open. Dropping the pipe ends the program's input.
+pub fn run_feeding(
+    mut command: Command,
+    feed: impl FnOnce(std::process::ChildStdin) + Send + 'static,
+) -> Output {
+    let start = Instant::now();
+    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut process = Process::spawn(&mut command);
+    let pipe = process.take_stdin().expect("piped stdin");
+    let feeder = thread::spawn(move || feed(pipe));
+    let stdout = collect(process.take_stdout().expect("piped stdout"));
+    let stderr = collect(process.take_stderr().expect("piped stderr"));
+    let status = process.wait(DEADLINE);
+    let elapsed = start.elapsed(); // the program's own time, not the feeder's
+    feeder.join().expect("stdin feeder");
+    let stdout = stdout.join().expect("stdout reader");
+    let stderr = String::from_utf8_lossy(&stderr.join().expect("stderr reader")).into_owned();
+    Output { status, stdout, stderr, elapsed }
+}
+
 /// `run`, with a deadline of its own.
 pub fn run_within(deadline: Duration, mut command: Command, stdin: Option<&[u8]>) -> Output {
     let start = Instant::now();
@@ -343,6 +368,18 @@ impl Server {
 
     pub fn port(&self) -> u16 {
         self.addr.port()
+    }
+
+    /// Stop it where it is (SIGSTOP), as if it were busy: connections wait in its backlog.
+    pub fn pause(&self) {
+        // SAFETY: kill takes plain integers and touches no memory of ours.
+        unsafe { kill(self.process.id() as i32, SIGSTOP) };
+    }
+
+    /// Let a paused server go on (SIGCONT).
+    pub fn resume(&self) {
+        // SAFETY: as above.
+        unsafe { kill(self.process.id() as i32, SIGCONT) };
     }
 
     /// The next line the server prints, if it prints one within DEADLINE.
@@ -468,6 +505,18 @@ pub fn have(program: &str) -> bool {
 /// harness does not capture it: the reason shows in every run's log, passing or not.
 pub fn skip(reason: &str) {
     let _ = writeln!(std::io::stderr(), "skipped: {reason}");
+}
+
+/// Make closing `stream` reset the connection (SO_LINGER with a zero timeout): the peer gets an
+/// RST instead of a FIN, as from a program that crashed or aborted.
+pub fn reset_on_close(stream: &TcpStream) {
+    use std::os::fd::AsRawFd;
+    const SOL_SOCKET: i32 = 1;
+    const SO_LINGER: i32 = 13;
+    let linger = [1i32, 0]; // struct linger { l_onoff: 1, l_linger: 0 }
+    // SAFETY: the fd is open for as long as `stream` lives, and `linger` is the 8 bytes we pass.
+    let done = unsafe { setsockopt(stream.as_raw_fd(), SOL_SOCKET, SO_LINGER, linger.as_ptr(), 8) };
+    assert_eq!(done, 0, "setsockopt(SO_LINGER)");
 }
 
 pub fn ipv6_loopback_works() -> bool {

@@ -12,7 +12,7 @@
 //!     echo hello | nc -u -w 1 127.0.0.1 15000     # prints "Here is my reply for 127.0.0.1."
 
 use std::ffi::OsString;
-use std::io::ErrorKind::{ConnectionRefused, TimedOut, WouldBlock};
+use std::io::ErrorKind::{ConnectionRefused, ConnectionReset, TimedOut, WouldBlock};
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::process::ExitCode;
@@ -42,13 +42,7 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> io::Result<()> {
     let server = resolve(args)?;
-    // Python: socket(AF_INET or AF_INET6, SOCK_DGRAM); port 0: the OS picks ours, as sendto does.
-    let socket = UdpSocket::bind(if server.is_ipv6() { "[::]:0" } else { "0.0.0.0:0" })?;
-    // connect() on UDP sends nothing: it fixes the peer, so we only accept replies from it, and
-    // lets the OS tell us "port unreachable" (nothing listens there) instead of silence.
-    socket.connect(server)?;
-    socket.set_read_timeout(Some(args.timeout))?;
-
+    let mut socket = open_socket(server, args.timeout)?;
     let message = args.send.as_deref().unwrap_or(DEFAULT_MESSAGE);
     if args.send.is_some() || io::stdin().is_terminal() {
         return exchange(&socket, message.as_bytes(), args);
@@ -63,6 +57,9 @@ fn run(args: &Args) -> io::Result<()> {
             Err(error) => {
                 say(format!("udp-client: {error}"));
                 unanswered += 1;
+                // Its reply may still come, late, and would then be read as the next one's. A
+                // new socket has a new port: a late reply goes to the old one, which is closed.
+                socket = open_socket(server, args.timeout)?;
             }
             Ok(()) => {}
         }
@@ -74,33 +71,62 @@ fn run(args: &Args) -> io::Result<()> {
     }
 }
 
+/// Python: socket(AF_INET or AF_INET6, SOCK_DGRAM). Port 0: the OS picks ours, as sendto does.
+fn open_socket(server: SocketAddr, timeout: Duration) -> io::Result<UdpSocket> {
+    let socket = UdpSocket::bind(if server.is_ipv6() { "[::]:0" } else { "0.0.0.0:0" })?;
+    // connect() on UDP sends nothing: it fixes the peer, so we only accept replies from it, and
+    // lets the OS tell us "port unreachable" (nothing listens there) instead of silence.
+    socket.connect(server)?;
+    socket.set_read_timeout(Some(timeout))?;
+    Ok(socket)
+}
+
 /// Python: sock.sendto(mensaje, address), then sock.recvfrom(...). One datagram, one reply.
 fn exchange(socket: &UdpSocket, message: &[u8], args: &Args) -> io::Result<()> {
     let server = socket.peer_addr()?;
+    let mut reply = vec![0; MAX_DATAGRAM];
+    if !args.no_reply {
+        take_late_replies(socket, &mut reply)?;
+    }
     // One datagram carries at most 65,507 bytes over IPv4: beyond that the OS refuses to send.
     let what = format!("cannot send {} bytes to {server} in one datagram", message.len());
     socket.send(message).map_err(|error| failed(&what, error))?;
     if args.no_reply {
         return Ok(());
     }
-    let mut reply = vec![0; MAX_DATAGRAM];
-    let (size, sender) = socket.recv_from(&mut reply).map_err(|error| match error.kind() {
+    let size = socket.recv(&mut reply).map_err(|error| match error.kind() {
         // UDP promises no delivery: the datagram or its reply may be lost, or no one is there.
         // (A read timeout shows up as WouldBlock on Unix and TimedOut on Windows.)
         WouldBlock | TimedOut => {
             let waited = args.timeout.as_secs_f64();
             io::Error::new(TimedOut, format!("no reply from {server} within {waited} s"))
         }
-        ConnectionRefused => {
+        // "Port unreachable": ConnectionRefused on Linux and macOS, ConnectionReset on Windows.
+        ConnectionRefused | ConnectionReset => {
             let why = "the OS got an ICMP 'port unreachable' back";
             io::Error::new(ConnectionRefused, format!("nothing listens on {server}: {why}"))
         }
         _ => failed("receiving", error),
     })?;
-    say(format!("reply from {sender} ({size} bytes):"));
+    say(format!("reply from {server} ({size} bytes):"));
     let mut stdout = io::stdout().lock();
     stdout.write_all(&reply[..size])?;
     stdout.write_all(b"\n") // stdout is line-buffered: the newline sends the line
+}
+
+/// UDP has no request ids (DNS puts one in every query for this reason): nothing in a reply
+/// says which datagram it answers. A reply already waiting before we send answers an earlier
+/// datagram (a duplicate, or a second reply), so we take it out and say so on stderr: the next
+/// reply read is then the one to the datagram we are about to send.
+fn take_late_replies(socket: &UdpSocket, reply: &mut [u8]) -> io::Result<()> {
+    socket.set_nonblocking(true)?; // take only what is already there: do not wait
+    // Until an error: WouldBlock (nothing more is waiting), or an earlier datagram's "port
+    // unreachable", which is taken out with it.
+    while let Ok(size) = socket.recv(reply) {
+        let late = String::from_utf8_lossy(&reply[..size]);
+        say(format!("udp-client: a late reply to an earlier datagram ({size} bytes): {late:?}"));
+    }
+    socket.set_nonblocking(false)
 }
 
 /// The server's address: a name may give several; take the first of the family asked for.
