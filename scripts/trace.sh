@@ -86,6 +86,7 @@ esac
 # in two, <unfinished ...> and <... resumed>, each half stamped when it happened.
 calls=socket,bind,listen,accept,accept4,connect,poll,ppoll,sendto,recvfrom,sendmsg,recvmsg,shutdown,close
 threads=clone,clone3,fork,vfork # to know which side each new thread or process is on
+copies=fcntl,dup,dup2,dup3       # a socket's copy (try_clone) is the same socket under a new fd
 # What strace runs: the server; then, once tcpdump listens, the client; then the server is stopped
 # if it has not finished by itself (ours do, after one client; the others serve on).
 both_sides='
@@ -100,7 +101,7 @@ both_sides='
 echo "\$ strace -f -ttt -T -e trace=$calls -o calls bash -c 'server; client' &"
 echo "\$ $server &"
 # setsid: strace and all it runs form one process group, which cleanup can stop as one.
-setsid strace -f -qq -ttt -T -e trace="$calls,$threads" -o "$work/calls" \
+setsid strace -f -qq -ttt -T -e trace="$calls,$threads,$copies" -o "$work/calls" \
     bash -c "$both_sides" both-sides "$work" "$server" &
 pids+=("$!")
 strace_pid=$!
@@ -195,6 +196,11 @@ function plain(text,   m, port, ip) {
     if (!(pid in side)) next
     who = side[pid]
     fd = args; sub(/,.*/, "", fd)
+    if (name ~ /^(fcntl|dup[23]?)$/) {  # a copy of a socket's fd is that socket: follow it, unshown
+        if ((who, fd + 0) in kind && result ~ /^[0-9]+$/ && (name != "fcntl" || args ~ /F_DUPFD/))
+            kind[who, result + 0] = kind[who, fd + 0]
+        next
+    }
     if (name ~ /poll$/) { fd = args; sub(/^\[\{fd=/, "", fd); sub(/[^0-9].*/, "", fd) }
     if (name == "socket") {
         if (args !~ /^AF_INET/ || result !~ /^[0-9]+$/) next

@@ -97,6 +97,27 @@ fn server_exits_zero_after_serving_clients_n() {
 }
 
 #[test]
+fn a_client_whose_greeting_failed_is_not_counted_among_the_clients_served() {
+    // Paused, the server cannot accept: this client connects and resets the connection meanwhile.
+    // Once resumed, the server accepts it, and its greeting fails.
+    let server = Server::start("tcp-server", &["--clients", "1", "127.0.0.1", "0"]);
+    server.pause();
+    let gone = TcpStream::connect(server.addr).expect("connect");
+    let gone_addr = gone.local_addr().expect("address");
+    reset_on_close(&gone);
+    drop(gone);
+    thread::sleep(Duration::from_millis(100)); // the reset reaches the server's side
+    server.resume();
+    // That failed client does not count: the one client of --clients 1 is still to come.
+    let output = run(client(&server, &["--send", "counted"]), None);
+    assert_eq!(output.stdout_text(), format!("{GREETING}counted"), "stderr: {}", output.stderr);
+    let server = server.wait();
+    assert_eq!(server.code(), Some(0), "stderr: {}", server.stderr);
+    let failed = format!("tcp-server: {gone_addr}: cannot greet: ");
+    assert!(server.stderr.contains(&failed), "stderr: {}", server.stderr);
+}
+
+#[test]
 fn server_drops_a_silent_client_after_its_timeout() {
     let server = Server::start("tcp-server", &["--timeout", "0.5", "127.0.0.1", "0"]);
     let mut stream = TcpStream::connect(server.addr).expect("connect");
@@ -123,6 +144,104 @@ fn client_times_out_on_a_server_that_never_speaks() {
     assert!(output.stderr.contains("timed out"), "stderr: {}", output.stderr);
     assert!(output.elapsed < Duration::from_secs(5), "took {:?}", output.elapsed);
     drop(holder.join());
+}
+
+#[test]
+fn the_servers_silence_counts_only_once_our_input_has_ended() {
+    // Our input comes 1.5 s late; the server has nothing to say before it, and that is no error.
+    let server = Server::start("tcp-server", &["--clients", "1", "127.0.0.1", "0"]);
+    let output = run_feeding(client(&server, &["--timeout", "0.5"]), |mut stdin, _| {
+        thread::sleep(Duration::from_millis(1500));
+        let _ = stdin.write_all(b"late\n");
+    });
+    assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+    assert_eq!(output.stdout_text(), format!("{GREETING}late\n"));
+}
+
+#[test]
+fn once_our_input_has_ended_a_silent_server_times_out_after_the_whole_timeout() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port().to_string();
+    let holder = thread::spawn(move || listener.accept().map(|(stream, _)| stream));
+    let mut command = our("tcp-client");
+    command.args(["--timeout", "1", "127.0.0.1", &port]);
+    // Input ends at 0.6 s, in the middle of the client's first wait: its silence counts from there.
+    let output = run_feeding(command, |mut stdin, _| {
+        thread::sleep(Duration::from_millis(600));
+        let _ = stdin.write_all(b"anyone?\n");
+    });
+    assert_eq!(output.code(), Some(1));
+    let says = "tcp-client: timed out: no data from the server for 1 s after we were done\n";
+    assert!(output.stderr.ends_with(says), "stderr: {}", output.stderr);
+    let waited = output.elapsed;
+    assert!(waited > Duration::from_millis(1500), "gave up after only {waited:?}");
+    assert!(waited < Duration::from_secs(5), "took {waited:?}");
+    drop(holder.join());
+}
+
+#[test]
+fn a_failure_ends_the_client_at_once_even_with_its_stdin_open() {
+    // The server greets, then resets the connection; our stdin stays open for 20 s.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port().to_string();
+    let server = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        stream.write_all(GREETING.as_bytes()).expect("greet");
+        thread::sleep(Duration::from_millis(300));
+        reset_on_close(&stream);
+    });
+    let mut command = our("tcp-client");
+    command.args(["127.0.0.1", &port]);
+    let output = run_feeding(command, |stdin, ended| {
+        let _ = ended.recv_timeout(Duration::from_secs(20)); // held open until the client ends
+        drop(stdin);
+    });
+    assert_eq!(output.code(), Some(1), "stderr: {}", output.stderr);
+    assert_eq!(output.stdout_text(), GREETING);
+    assert!(output.stderr.contains("reset the connection"), "stderr: {}", output.stderr);
+    assert!(output.elapsed < Duration::from_secs(5), "took {:?}", output.elapsed);
+    server.join().expect("server");
+}
+
+#[test]
+fn a_server_that_closes_without_reading_what_we_sent_is_said_to_have_reset_the_connection() {
+    // As the notebook's server does: greet, and close without reading. What we sent is unread,
+    // so its kernel resets the connection.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port().to_string();
+    let server = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        stream.write_all(GREETING.as_bytes()).expect("greet");
+        thread::sleep(Duration::from_millis(200)); // "hola" has arrived, unread
+    });
+    let mut command = our("tcp-client");
+    command.args(["--send", "hola", "127.0.0.1", &port]);
+    let output = run(command, None);
+    server.join().expect("server");
+    assert_eq!(output.code(), Some(1), "stderr: {}", output.stderr);
+    assert_eq!(output.stdout_text(), GREETING);
+    let why = "the server closed without reading what we sent, so its side reset the connection";
+    let last = output.stderr.lines().last().unwrap_or("");
+    assert!(last.starts_with("tcp-client: ") && last.contains(why), "stderr: {}", output.stderr);
+}
+
+#[test]
+fn a_server_that_stops_reading_what_we_send_makes_sending_time_out() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port().to_string();
+    let holder = thread::spawn(move || {
+        let accepted = listener.accept();
+        thread::sleep(Duration::from_secs(10)); // reads nothing, and keeps it open
+        accepted.map(drop)
+    });
+    let mut command = our("tcp-client");
+    command.args(["--timeout", "0.5", "127.0.0.1", &port]);
+    let output = run(command, Some(&random_bytes(64 << 20, 9)));
+    assert_eq!(output.code(), Some(1));
+    let says = "tcp-client: sending: timed out: the server stopped reading what we sent";
+    assert!(output.stderr.contains(says), "stderr: {}", output.stderr);
+    assert!(output.elapsed < Duration::from_secs(5), "took {:?}", output.elapsed);
+    drop(holder);
 }
 
 #[test]

@@ -13,12 +13,14 @@
 //!     printf 'hello\n' | nc -N 127.0.0.1 9000     # prints "Thanks for connecting\nhello"
 
 use std::ffi::OsString;
-use std::io::ErrorKind::{TimedOut, WouldBlock};
+use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset, Interrupted};
+use std::io::ErrorKind::{NotConnected, TimedOut, WouldBlock};
 use std::io::{self, IsTerminal, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
+use std::sync::mpsc::{self, Receiver};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const DEFAULT_HOST: &str = "127.0.0.1";
 const DEFAULT_PORT: u16 = 9000;
@@ -42,27 +44,31 @@ fn main() -> ExitCode {
 fn run(args: &Args) -> io::Result<()> {
     let stream = connect(args)?;
     say(format!("connected to {}", stream.peer_addr()?));
-    // Every wait for the server is bounded: a server that accepts and never speaks is an error.
-    stream.set_read_timeout(Some(args.timeout))?;
-    stream.set_write_timeout(Some(args.timeout))?;
+    stream.set_write_timeout(Some(args.timeout))?; // a server that stops reading fails us
 
     // Send and receive at the same time. Sending everything first would deadlock on a large
     // payload: an echo server stops reading once its replies fill our unread receive buffer.
-    thread::scope(|scope| {
-        let sender = thread::Builder::new().spawn_scoped(scope, || send(&stream, &args.send))?;
-        let received = receive(&stream, args.timeout);
-        if received.is_err() {
-            // We stop early (an error, or stdout closed): shutting down unblocks the sender.
-            let _ = stream.shutdown(Shutdown::Both);
+    // The sender is a thread of its own; when it is done, it says when on `input_ended`.
+    let (writer, text) = (stream.try_clone()?, args.send.clone());
+    let (done, input_ended) = mpsc::channel();
+    let sender = thread::Builder::new().spawn(move || {
+        let sent = send(&writer, text.as_deref());
+        if sent.is_err() {
+            let _ = writer.shutdown(Shutdown::Both); // which ends the receiver's wait too
         }
-        let sent = sender.join().unwrap_or(Ok(())); // send() never panics
-        match received {
-            Ok(()) => sent.map_err(|error| failed("sending", error)),
-            // `| head -c 5` closed our stdout: the reader has what it wanted, so end quietly.
-            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-            Err(error) => Err(error),
-        }
-    })
+        let _ = done.send(Instant::now());
+        sent
+    })?;
+    match receive(&stream, args.timeout, &input_ended) {
+        // The server closed. It may have closed only its writing half and still read, so we
+        // wait for the sender, and report how it ended (send() never panics).
+        Ok(()) => sender.join().unwrap_or(Ok(())),
+        // `| head -c 5` closed our stdout: the reader has what it wanted, so end quietly.
+        Err(error) if error.kind() == BrokenPipe => Ok(()),
+        // Any other failure ends the program now, without the sender: it may be blocked
+        // reading a stdin that stays open, which nothing can interrupt.
+        Err(error) => Err(error),
+    }
 }
 
 /// Python: sock.connect((host, port)). A name can resolve to several addresses (IPv6 and IPv4):
@@ -78,38 +84,59 @@ fn connect(args: &Args) -> io::Result<TcpStream> {
             Err(error) => last_error = error,
         }
     }
-    let what = format!("cannot connect to {host} port {port}");
-    Err(failed(&what, last_error))
+    let what = format!("cannot connect to {host} port {port}: {last_error}");
+    Err(io::Error::new(last_error.kind(), what))
 }
 
 /// Python: sock.sendall(...). Then shut down our writing half: that is how the server learns we
 /// are done (its read returns 0), while we can still read its reply. `close` would end both ways.
-fn send(mut stream: &TcpStream, text: &Option<String>) -> io::Result<()> {
-    match text {
-        Some(text) => stream.write_all(text.as_bytes())?,
-        None if !io::stdin().is_terminal() => drop(io::copy(&mut io::stdin().lock(), &mut stream)?),
-        None => {} // an interactive terminal and no --send: just read what the server says
-    }
-    stream.shutdown(Shutdown::Write)
+fn send(mut stream: &TcpStream, text: Option<&str>) -> io::Result<()> {
+    let sent = match text {
+        Some(text) => stream.write_all(text.as_bytes()),
+        None if !io::stdin().is_terminal() => {
+            io::copy(&mut io::stdin().lock(), &mut stream).map(drop)
+        }
+        None => Ok(()), // an interactive terminal and no --send: just read what the server says
+    };
+    sent.and_then(|()| stream.shutdown(Shutdown::Write)).map_err(|error| failed("sending", error))
 }
 
 /// Copy the server's bytes to stdout until it closes. One `recv(4096)`, as in the notebook,
 /// returns whatever has arrived so far: a longer reply needs reading until read returns 0.
-fn receive(mut stream: &TcpStream, timeout: Duration) -> io::Result<()> {
+///
+/// The timeout measures the server's silence while we wait on it. While we still have input to
+/// send, it may well say nothing (an echo server waits for us; nc waits too). Once our input
+/// has ended, `timeout` without a byte from the server is an error.
+fn receive(
+    mut stream: &TcpStream,
+    timeout: Duration,
+    input_ended: &Receiver<Instant>,
+) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
     let mut buffer = vec![0; BUFFER_SIZE];
+    let (mut ended, mut heard) = (None, Instant::now()); // when our input ended; our last byte
+    stream.set_read_timeout(Some(timeout))?;
     loop {
         let count = match stream.read(&mut buffer) {
             Ok(0) => return Ok(()),
             Ok(count) => count,
-            Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+            Err(error) if error.kind() == Interrupted => continue,
             // A read timeout shows up as WouldBlock on Unix and TimedOut on Windows.
             Err(error) if matches!(error.kind(), WouldBlock | TimedOut) => {
-                let silence = format!("no data from the server for {} s", timeout.as_secs_f64());
-                return Err(io::Error::new(TimedOut, format!("timed out: {silence}")));
+                ended = ended.or(input_ended.try_recv().ok());
+                let Some(ended) = ended else { continue }; // still sending: wait on
+                let silence = ended.max(heard).elapsed();
+                if silence >= timeout {
+                    let waited = timeout.as_secs_f64();
+                    let why = format!("no data from the server for {waited} s after we were done");
+                    return Err(io::Error::new(TimedOut, format!("timed out: {why}")));
+                }
+                stream.set_read_timeout(Some(timeout - silence))?; // the rest of it
+                continue;
             }
             Err(error) => return Err(failed("receiving", error)),
         };
+        heard = Instant::now();
         // Flush each chunk, so an interactive server's partial line shows up at once.
         stdout.write_all(&buffer[..count])?;
         stdout.flush()?;
@@ -118,7 +145,17 @@ fn receive(mut stream: &TcpStream, timeout: Duration) -> io::Result<()> {
 
 /// Name what failed, keep the OS's reason and error kind: `what failed: why`.
 fn failed(what: &str, error: io::Error) -> io::Error {
-    io::Error::new(error.kind(), format!("{what}: {error}"))
+    let why = match error.kind() {
+        // A server that closes without reading all we sent (the notebook's does) makes its
+        // kernel reset the connection: our next read or send then fails, in one of these ways.
+        ConnectionReset | ConnectionAborted | NotConnected | BrokenPipe => {
+            "the server closed without reading what we sent, so its side reset the connection"
+        }
+        // A write timeout (WouldBlock on Unix, TimedOut on Windows): its buffer stayed full.
+        WouldBlock | TimedOut => "timed out: the server stopped reading what we sent",
+        _ => return io::Error::new(error.kind(), format!("{what}: {error}")),
+    };
+    io::Error::new(error.kind(), format!("{what}: {why} ({error})"))
 }
 
 /// One line on stderr, written at once: `eprintln!` makes a system call per piece of the line.

@@ -55,8 +55,8 @@ fn serve(args: &Args) -> io::Result<()> {
     // A scope lets the client threads borrow `args`, and waits for all of them before it ends,
     // so with `--clients N` we exit only once the last client has been served to the end.
     thread::scope(|scope| {
-        let mut accepted = 0;
-        while args.clients.is_none_or(|limit| accepted < limit) {
+        let mut served = 0; // clients greeted: the notebook counts a client after its sendall
+        while args.clients.is_none_or(|limit| served < limit) {
             // Python: socket_cliente, address = sock.accept(). It waits for the next client.
             let (stream, peer) = match listener.accept() {
                 Ok(client) => client,
@@ -67,7 +67,6 @@ fn serve(args: &Args) -> io::Result<()> {
                     continue;
                 }
             };
-            accepted += 1;
             log(format!("connection accepted from {peer}"));
             // Python: socket_cliente.sendall(...). We greet before starting the thread, so the
             // client hears from us soonest: a new connection's send buffer has room for a line.
@@ -75,8 +74,9 @@ fn serve(args: &Args) -> io::Result<()> {
                 say(format!("tcp-server: {peer}: cannot greet: {error}"));
                 continue;
             }
-            // A thread per client: the notebook's loop serves one client at a time, so a client
-            // that never speaks would freeze everyone behind it.
+            served += 1;
+            // A thread per client: we read what each one sends, so in a loop that serves one at
+            // a time (the notebook's), a client that never speaks would freeze all behind it.
             let spawned = thread::Builder::new()
                 .spawn_scoped(scope, move || handle_client(stream, peer, args.timeout));
             if let Err(error) = spawned {
@@ -104,8 +104,8 @@ fn echo(mut stream: &TcpStream, timeout: Duration) -> io::Result<u64> {
     // Every wait is bounded: a client that stops reading or writing is dropped after `timeout`.
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
-    // Echo until the client shuts down its writing half (read returns 0). io::copy loops on read:
-    // one read returns whatever has arrived so far, never "the whole message".
+    // Echo until the client shuts down its writing half (read returns 0); io::copy loops on read,
+    // as one read returns only what has arrived. One socket is both ends: `&TcpStream` does both.
     let mut reader = stream;
     io::copy(&mut reader, &mut stream)
 }
@@ -129,7 +129,7 @@ usage: tcp-server [--clients N] [--timeout SECS] [HOST] [PORT]
   Greets each client with 'Thanks for connecting', then echoes what it sends.
   HOST      address to listen on (default 127.0.0.1; 0.0.0.0 or :: for every interface)
   PORT      port to listen on (default 9000; 0 lets the OS pick a free one)
-  --clients N     exit after serving N clients (default: serve forever)
+  --clients N     exit after greeting N clients (default: serve forever)
   --timeout SECS  drop a client silent for this long (default 30)
   --help          show this help
 ";
