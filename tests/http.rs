@@ -129,6 +129,16 @@ fn a_redirect_is_shown_on_stderr_and_not_followed() {
 }
 
 #[test]
+fn a_folded_location_is_joined_into_one_value() {
+    // obs-fold: a header line that starts with a space continues the one before (RFC 9112, 5.2).
+    let response = b"HTTP/1.1 301 Moved Permanently\r\nLocation: http://example.org/\r\n \
+        moved/here\r\nContent-Length: 0\r\n\r\n";
+    let output = same_as_curl(response, "/", b"");
+    let joined = "http-get: not following Location: http://example.org/ moved/here\n";
+    assert!(output.stderr.contains(joined), "{}", output.stderr);
+}
+
+#[test]
 fn a_404_exits_0_with_its_status_line_on_stderr() {
     let response = b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot here\n";
     let output = same_as_curl(response, "/missing", b"not here\n");
@@ -294,7 +304,7 @@ fn the_scheme_is_taken_in_any_case() {
 #[test]
 fn a_bad_url_is_a_usage_error_that_names_what_is_wrong() {
     for (url, problem) in [
-        ("http://[::1", "the IPv6 address has no closing ]"),
+        ("http://[::1", "an IPv6 address goes in brackets"),
         ("http://[::1]x/", "no host, or a bad one"),
         ("http:///path", "no host"),
         ("http://host:65536/", "bad port: give 1 to 65535"),
@@ -396,6 +406,37 @@ fn garbage_instead_of_a_status_line_is_an_error() {
 }
 
 #[test]
+fn a_status_line_of_another_http_version_is_an_error() {
+    // HTTP/1, then one digit after the dot (RFC 9112, 2.3); curl rejects HTTP/1.01 too.
+    for status_line in ["HTTP/1.01 200 OK", "HTTP/2 200 OK", "HTTP/1.x 200 OK", "HTTP/10.1 200 OK"]
+    {
+        let response = format!("{status_line}\r\nContent-Length: 2\r\n\r\nok");
+        let stderr = error_from(response.as_bytes(), &[]);
+        let says = format!("bad response: malformed status line: {status_line:?}");
+        assert!(stderr.contains(&says), "{stderr}");
+    }
+}
+
+#[test]
+fn an_unrequested_101_switching_protocols_is_an_error() {
+    let response = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\
+        HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    let stderr = error_from(response, &[]);
+    let says =
+        "http-get: bad response: 101 Switching Protocols, but the request asked for no upgrade";
+    assert_eq!(stderr.trim_end(), says);
+}
+
+#[test]
+fn differing_content_lengths_are_an_error_in_one_field_or_two() {
+    for lengths in ["Content-Length: 5, 6", "Content-Length: 5\r\nContent-Length: 6"] {
+        let response = format!("HTTP/1.1 200 OK\r\n{lengths}\r\n\r\nhello!");
+        let stderr = error_from(response.as_bytes(), &[]);
+        assert!(stderr.contains("bad response: malformed Content-Length: \"5, 6\""), "{stderr}");
+    }
+}
+
+#[test]
 fn a_malformed_header_is_an_error() {
     let stderr = error_from(b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", &[]);
     assert!(stderr.contains("malformed header: \"no colon here\""), "{stderr}");
@@ -416,6 +457,20 @@ fn a_truncated_chunk_is_an_error() {
 }
 
 #[test]
+fn a_chunked_body_that_ends_before_its_trailer_section_does_is_cut_short_as_curl_says() {
+    // The last chunk (0) came, but not the empty line that ends the trailer section.
+    let response = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n";
+    let stderr = error_from(response, &[]);
+    assert!(stderr.contains("bad response: response cut short"), "{stderr}");
+    if have("curl") {
+        let (port, _server) = serve(response, 1);
+        let mut command = Command::new("curl");
+        command.args(["-s", "--max-time", "20", &format!("http://127.0.0.1:{port}/")]);
+        assert_eq!(run(command, None).code(), Some(18), "curl: 18, partial file");
+    }
+}
+
+#[test]
 fn an_endless_header_section_is_an_error_not_endless_memory() {
     let mut response = b"HTTP/1.1 200 OK\r\n".to_vec();
     for n in 0..20_000 {
@@ -432,9 +487,43 @@ fn a_server_that_accepts_and_never_answers_times_out() {
     let holder = thread::spawn(move || listener.accept().map(|(stream, _)| stream));
     let output = http_get(&["--timeout", "0.5", &format!("http://127.0.0.1:{port}/")]);
     assert_eq!(output.code(), Some(1));
-    assert_eq!(output.stderr, "http-get: timed out: no data for 500ms\n");
+    let says = format!("http-get: receiving from 127.0.0.1:{port}: timed out (--timeout)\n");
+    assert_eq!(output.stderr, says);
     assert!(output.elapsed < Duration::from_secs(5), "took {:?}", output.elapsed);
     drop(holder.join());
+}
+
+#[test]
+fn max_time_ends_a_server_that_sends_a_byte_now_and_then() {
+    // A byte every 0.2 s never trips --timeout 1; --max-time 1 ends it all the same.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        read_request(&stream);
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n".iter().chain(&[b'x'; 100]) {
+            if stream.write_all(&[*byte]).is_err() {
+                break; // the client has gone
+            }
+            thread::sleep(Duration::from_millis(200));
+        }
+    });
+    let url = format!("http://127.0.0.1:{port}/");
+    let output = http_get(&["--timeout", "1", "--max-time", "1.5", &url]);
+    assert_eq!(output.code(), Some(1));
+    assert_eq!(output.stderr, "http-get: timed out: not done within 1.5s (--max-time)\n");
+    assert!(output.elapsed < Duration::from_secs(4), "took {:?}", output.elapsed);
+    server.join().expect("server");
+}
+
+#[test]
+fn an_ipv6_address_without_a_port_goes_to_port_80() {
+    let output = http_get(&["--timeout", "2", "http://[::1]/path"]);
+    assert_ne!(output.code(), Some(2), "a usage error: {}", output.stderr);
+    if output.code() == Some(1) {
+        // Nothing listens on port 80 here (or no IPv6): the error names the address tried.
+        assert!(output.stderr.contains("[::1]:80"), "{}", output.stderr);
+    }
 }
 
 #[test]
@@ -470,6 +559,8 @@ fn usage_errors_exit_2_and_help_exits_0() {
         &["http://a/", "http://b/"],
         &["--timeout", "0", "http://a/"],
         &["--timeout"],
+        &["--max-time", "soon", "http://a/"],
+        &["-m"],
         &["--bogus", "http://a/"],
     ] {
         let output = http_get(args);

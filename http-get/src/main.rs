@@ -2,9 +2,8 @@
 //! The notebook's cell itself, in under 40 lines, is examples/minimal-http-get.rs: start there.
 //!
 //! Notebook, "Cliente TCP": `connect(('python.org', 80))`, `sendall('GET / HTTP/1.1\n\n\n')`,
-//! `recv(4096)`. That request lacks the `Host` header HTTP/1.1 requires (nginx answers 400) and
-//! ends lines in LF, not CRLF; one recv gets at most 4096 bytes of what has arrived so far. We
-//! send a correct request and stream the whole body to stdout, framed as the response says.
+//! `recv(4096)`: no `Host` header (nginx answers 400), LF line ends, one read of what has come so
+//! far. We send a correct request and stream the whole body to stdout, framed as the response says.
 //!
 //! Try it from the repository's top folder (what each prints follows `#`), then compare with curl:
 //!     python3 -m http.server 8000                 # prints "Serving HTTP on 0.0.0.0 port 8000 ..."
@@ -12,10 +11,11 @@
 //!     curl -s http://127.0.0.1:8000/http-get/Cargo.toml                    # prints the same
 //! (`-i`: headers first, like curl -i.) Redirects, like the notebook's `301`, are not followed.
 
-use std::io::ErrorKind::{BrokenPipe, InvalidData, WouldBlock};
+use std::io::ErrorKind::{BrokenPipe, ConnectionReset, InvalidData, TimedOut, WouldBlock};
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Ipv6Addr, TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
+use std::thread;
 use std::time::Duration;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -31,9 +31,6 @@ fn main() -> ExitCode {
     let error = match run(&args) {
         Ok(()) => return ExitCode::SUCCESS,
         Err(error) if error.kind() == BrokenPipe => return ExitCode::SUCCESS, // `| head`
-        Err(error) if error.kind() == WouldBlock => {
-            format!("timed out: no data for {:?}", args.timeout)
-        }
         Err(error) if error.kind() == InvalidData => format!("bad response: {error}"),
         Err(error) => error.to_string(),
     };
@@ -42,10 +39,19 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> io::Result<()> {
-    let url = &args.url;
-    let stream = connect(&url.address, args.timeout)?;
-    stream.set_read_timeout(Some(args.timeout))?; // every wait is bounded
-    stream.set_write_timeout(Some(args.timeout))?;
+    if let Some(max_time) = args.max_time {
+        // --max-time bounds the whole exchange, as curl's -m does: a server that sends a byte now
+        // and then never trips --timeout. A thread waits that long, then ends the program.
+        thread::Builder::new().spawn(move || {
+            thread::sleep(max_time);
+            say(format!("http-get: timed out: not done within {max_time:?} (--max-time)"));
+            std::process::exit(1);
+        })?;
+    }
+    let (url, timeout) = (&args.url, args.timeout);
+    let stream = connect(&url.address, timeout)?;
+    stream.set_read_timeout(Some(timeout))?; // every wait is bounded
+    stream.set_write_timeout(Some(timeout))?;
 
     // HTTP/1.1 with `Connection: close`: the server ends the exchange by closing, as in HTTP/1.0,
     // but we speak the current version, so we understand chunked replies too. Lines end in CRLF.
@@ -56,7 +62,7 @@ fn run(args: &Args) -> io::Result<()> {
     (&stream).write_all(request.as_bytes()).map_err(|e| failed("sending to", &url.address, e))?;
 
     // One recv returns whatever has arrived so far: we read until the response is complete.
-    let mut reader = BufReader::with_capacity(BUFFER_SIZE, &stream);
+    let mut reader = BufReader::with_capacity(BUFFER_SIZE, Socket(&stream, &url.address));
     let mut stdout = io::stdout().lock();
     let mut heads = (&mut reader).take(MAX_HEAD_BYTES);
     let head = loop {
@@ -64,7 +70,11 @@ fn run(args: &Args) -> io::Result<()> {
         if args.include_headers {
             stdout.write_all(&head.raw)?; // -i: each head exactly as it arrived
         }
-        if head.status >= 200 {
+        if head.status == 101 {
+            // We asked for no Upgrade, so no other protocol may follow (RFC 9110, 15.2.2).
+            let why = "101 Switching Protocols, but the request asked for no upgrade";
+            return Err(io::Error::new(InvalidData, why));
+        } else if head.status >= 200 {
             break head; // 1xx heads (100 Continue, 103 Early Hints) are interim: more follow
         }
     };
@@ -92,6 +102,15 @@ fn connect(address: &str, timeout: Duration) -> io::Result<TcpStream> {
     Err(failed("cannot connect to", address, last_error))
 }
 
+/// The stream, so that a failed read says what failed: a timeout, or a reset, mid-response.
+struct Socket<'a>(&'a TcpStream, &'a str); // the stream, and the address it is connected to
+
+impl Read for Socket<'_> {
+    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buffer).map_err(|error| failed("receiving from", self.1, error))
+    }
+}
+
 /// One response head: its bytes as they arrived (for -i), its status and its header fields.
 struct Head {
     raw: Vec<u8>,
@@ -115,8 +134,11 @@ impl Head {
 fn read_head(reader: &mut impl BufRead) -> io::Result<Head> {
     let mut raw = Vec::new();
     let status_line = read_line(reader, &mut raw)?;
-    let code = status_line.strip_prefix("HTTP/1.").and_then(|rest| rest.split(' ').nth(1));
-    let status = code.filter(|code| code.len() == 3).and_then(digits);
+    // HTTP/1.1 and a three-digit code. A version is HTTP/1. and one digit (RFC 9112, 2.3).
+    let (version, rest) = status_line.split_once(' ').unwrap_or_default();
+    let minor = version.strip_prefix("HTTP/1.").filter(|minor| minor.len() == 1);
+    let code = rest.split(' ').next().filter(|code| code.len() == 3);
+    let status = code.and_then(digits).filter(|_| minor.and_then(digits::<u8>).is_some());
     let status = status.ok_or_else(|| malformed("status line", &status_line))?;
     let mut head = Head { raw, status_line, status, fields: vec![] };
     loop {
@@ -125,15 +147,10 @@ fn read_head(reader: &mut impl BufRead) -> io::Result<Head> {
             return Ok(head);
         } else if let Some(more) = line.strip_prefix([' ', '\t']) {
             // An old-style folded line: more of the previous field's value (RFC 9112, 5.2).
-            let Some((_, value)) = head.fields.last_mut() else {
-                return Err(malformed("header", &line));
-            };
-            value.push(' ');
-            value.push_str(more.trim());
+            let (_, value) = head.fields.last_mut().ok_or_else(|| malformed("header", &line))?;
+            value.push_str(&format!(" {}", more.trim()));
         } else {
-            let Some((name, value)) = line.split_once(':') else {
-                return Err(malformed("header", &line));
-            };
+            let (name, value) = line.split_once(':').ok_or_else(|| malformed("header", &line))?;
             head.fields.push((name.to_string(), value.trim().to_string()));
         }
     }
@@ -177,13 +194,14 @@ fn content_length(text: &str) -> io::Result<u64> {
 }
 
 /// A chunked body: a hex size line (maybe with `;extensions`), that many bytes, a line end; a
-/// size of 0 ends it. The trailer fields that may follow are not read.
+/// size of 0 ends it, then trailer fields (left out) up to an empty line. The connection
+/// closing before that line means the body was cut short, as curl says too.
 fn copy_chunked(reader: &mut impl BufRead, out: &mut impl Write) -> io::Result<()> {
     loop {
         let line = read_line(&mut reader.take(MAX_HEAD_BYTES), &mut Vec::new())?;
         let size = line.split(';').next().unwrap_or("").trim();
         match u64::from_str_radix(size, 16).ok().filter(|_| !size.starts_with('+')) {
-            Some(0) => return Ok(()),
+            Some(0) => break,
             Some(size) => copy_exactly(reader, out, size)?,
             None => return Err(malformed("chunk size", &line)),
         }
@@ -192,6 +210,9 @@ fn copy_chunked(reader: &mut impl BufRead, out: &mut impl Write) -> io::Result<(
             return Err(malformed("chunk end", &end));
         }
     }
+    let mut trailers = reader.take(MAX_HEAD_BYTES);
+    while !read_line(&mut trailers, &mut Vec::new())?.is_empty() {}
+    Ok(())
 }
 
 /// Copy `length` bytes (or all, UNTIL_CLOSE) straight from the reader's buffer, one write per
@@ -223,8 +244,16 @@ fn malformed(what: &str, text: &str) -> io::Error {
     io::Error::new(InvalidData, format!("malformed {what}: {text:?}"))
 }
 
+/// Name what failed, keep the OS's reason and the error's kind: `what failed: why`. But a broken
+/// pipe becomes a reset: main takes BrokenPipe for `| head`, and here it is the server's doing.
 fn failed(what: &str, address: &str, error: io::Error) -> io::Error {
-    io::Error::other(format!("{what} {address}: {error}")) // (a broken pipe here is no `| head`)
+    let why = match error.kind() {
+        // A socket timeout (WouldBlock on Unix, TimedOut on Windows), in words, not the OS's:
+        WouldBlock | TimedOut => "timed out (--timeout)".to_string(),
+        _ => error.to_string(),
+    };
+    let kind = if error.kind() == BrokenPipe { ConnectionReset } else { error.kind() };
+    io::Error::new(kind, format!("{what} {address}: {why}"))
 }
 
 /// One line on stderr, written at once: `eprintln!` makes a system call per piece of the line.
@@ -235,12 +264,12 @@ fn say(line: String) {
 // ---- Command line and URL: plumbing, kept out of the socket story above ----
 
 const USAGE: &str = "\
-usage: http-get [-i] [--timeout SECS] http://HOST[:PORT][/PATH][?QUERY]
+usage: http-get [-i] [--timeout SECS] [--max-time SECS] http://HOST[:PORT][/PATH][?QUERY]
   Sends one GET and prints the response's body, like curl -s.
-  -i, --include   print each head first, as it arrived (interim 1xx heads too), like curl -i;
-                  the trailer fields after a chunked body are left out
-  --timeout SECS  give up connecting or waiting for data after this long (default 10)
-  --help          show this help
+  -i, --include        print each head first, as it arrived (1xx heads too), like curl -i
+  --timeout SECS       give up connecting or waiting for data after this long (default 10)
+  -m, --max-time SECS  give up when the whole exchange takes longer (default: no limit)
+  --help               show this help
 ";
 const NO_TLS: &str = "https needs TLS, which Rust's standard library does not include: \
                       use curl, or a TLS crate such as rustls, or the http:// address";
@@ -249,6 +278,7 @@ struct Args {
     url: Url,
     include_headers: bool,
     timeout: Duration,
+    max_time: Option<Duration>,
 }
 
 /// What the request needs of `http://HOST[:PORT][/PATH][?QUERY][#FRAGMENT]`.
@@ -260,7 +290,8 @@ struct Url {
 
 /// Err carries the exit code: 0 after `--help`, 1 for https, 2 after a usage error.
 fn parse_args() -> Result<Args, ExitCode> {
-    let (mut include_headers, mut timeout, mut urls) = (false, DEFAULT_TIMEOUT, vec![]);
+    let (mut include_headers, mut timeout, mut max_time) = (false, DEFAULT_TIMEOUT, None);
+    let mut urls = vec![];
     let mut raw = std::env::args_os().skip(1).map(|arg| arg.to_string_lossy().into_owned());
     while let Some(arg) = raw.next() {
         match arg.as_str() {
@@ -269,7 +300,8 @@ fn parse_args() -> Result<Args, ExitCode> {
                 return Err(ExitCode::SUCCESS);
             }
             "-i" | "--include" => include_headers = true,
-            "--timeout" => timeout = parse_seconds(raw.next())?,
+            "--timeout" => timeout = parse_seconds(&arg, raw.next())?,
+            "-m" | "--max-time" => max_time = Some(parse_seconds(&arg, raw.next())?),
             _ if arg.starts_with('-') => return Err(usage(&format!("unknown option {arg}"))),
             _ => urls.push(arg),
         }
@@ -280,7 +312,7 @@ fn parse_args() -> Result<Args, ExitCode> {
         return Err(ExitCode::FAILURE);
     }
     let url = parse_url(url).map_err(|problem| usage(&format!("{problem}: {url}")))?;
-    Ok(Args { url, include_headers, timeout })
+    Ok(Args { url, include_headers, timeout, max_time })
 }
 
 /// Err: what is wrong with the URL, in words.
@@ -294,9 +326,6 @@ fn parse_url(url: &str) -> Result<Url, &'static str> {
     let (authority, target) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
     if authority.contains('@') {
         return Err("credentials in the URL are not supported");
-    }
-    if authority.starts_with('[') && !authority.contains(']') {
-        return Err("the IPv6 address has no closing ]");
     }
     // The port follows the last ':', unless that ':' is inside an IPv6 address's brackets.
     let (host, port) = match authority.rsplit_once(':') {
@@ -317,11 +346,11 @@ fn parse_url(url: &str) -> Result<Url, &'static str> {
     Ok(Url { address: format!("{host}:{port}"), host_header: authority.into(), target })
 }
 
-fn parse_seconds(text: Option<String>) -> Result<Duration, ExitCode> {
+fn parse_seconds(flag: &str, text: Option<String>) -> Result<Duration, ExitCode> {
     let seconds = text.and_then(|text| text.parse().ok());
     let seconds = seconds.and_then(|secs| Duration::try_from_secs_f64(secs).ok());
     let seconds = seconds.filter(|duration| !duration.is_zero());
-    seconds.ok_or_else(|| usage("--timeout needs seconds above 0"))
+    seconds.ok_or_else(|| usage(&format!("{flag} needs seconds above 0")))
 }
 
 fn usage(problem: &str) -> ExitCode {
