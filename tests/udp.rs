@@ -244,7 +244,7 @@ fn a_reply_already_waiting_is_reported_as_late_and_not_taken_for_the_next() {
     let (port, peer, replies_sent) = scripted_peer(2, Duration::ZERO, 2);
     let mut command = our("udp-client");
     command.args(["127.0.0.1", &port]);
-    let output = run_feeding(command, move |mut stdin| {
+    let output = run_feeding(command, move |mut stdin, _| {
         let _ = stdin.write_all(b"one\n");
         let _ = replies_sent.recv_timeout(Duration::from_secs(10));
         thread::sleep(Duration::from_millis(100)); // for loopback to deliver the second copy

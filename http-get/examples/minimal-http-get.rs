@@ -1,40 +1,39 @@
-//! The notebook's `GET /` to a web server, done right: Host, CRLF, and the whole response read.
+//! The notebook's "Cliente TCP" cell with `GET /` for python.org, done right: Host, CRLF, all read.
 //!     python3 -m http.server 8000                 # prints "Serving HTTP on 0.0.0.0 port 8000 ..."
 //!     cargo run --example minimal-http-get        # prints "HTTP/1.0 200 OK..."
-//! It takes [HOST] [PORT] [PATH] after `--`. The full program, which frames the body: http-get.
+//! The notebook's mistakes it avoids, shown live by: scripts/pitfalls.sh no-host recv
 use std::io::{self, ErrorKind, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::Duration;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args_os().map(|arg| arg.to_string_lossy().into()).collect();
-    let host = args.get(1).map_or("127.0.0.1", String::as_str);
-    let port = args.get(2).map_or("8000", String::as_str);
-    let path = args.get(3).map_or("/", String::as_str);
-    match run(host, port, path) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) if error.kind() == ErrorKind::BrokenPipe => ExitCode::SUCCESS, // `| head`
-        Err(error) => {
+    // HOST and PORT, or ours by default. (args_os: args() would panic on a non-UTF-8 argument.)
+    let mut args = std::env::args_os().skip(1).map(|arg| arg.to_string_lossy().into_owned());
+    let host = args.next().unwrap_or(String::from("127.0.0.1"));
+    let port = args.next().unwrap_or(String::from("8000"));
+    match run(&host, &port) {
+        Err(error) if error.kind() != ErrorKind::BrokenPipe => {
             eprintln!("minimal-http-get: {host} port {port}: {error}");
             ExitCode::FAILURE
         }
+        _ => ExitCode::SUCCESS, // done, or stdout closed early (`| head`): nothing to say
     }
 }
 
-fn run(host: &str, port: &str, path: &str) -> io::Result<()> {
-    let port: u16 = port.parse().map_err(io::Error::other)?;
-    let address = (host, port).to_socket_addrs()?.next().ok_or(ErrorKind::NotFound)?;
+fn run(host: &str, port: &str) -> io::Result<u64> {
+    let host = if host.contains(':') { format!("[{host}]") } else { host.to_string() }; // IPv6
+    let server = format!("{host}:{port}"); // where we connect, and the Host header HTTP/1.1 needs
+    // connect_timeout needs an address: look the name up, take the first (none: NotFound).
+    let address = server.to_socket_addrs()?.next().ok_or(ErrorKind::NotFound)?;
     let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(10))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?; // a silent server fails us
-    // HTTP/1.1 requires Host (an IPv6 address in brackets) and lines ending in CRLF. With
-    // `Connection: close` the server closes when the response is complete.
-    let host = if host.contains(':') { format!("[{host}]") } else { host.to_string() };
-    let request =
-        format!("GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n");
+    // Lines end in CRLF; with `Connection: close` the server closes once the response is whole.
+    let request = format!("GET / HTTP/1.1\r\nHost: {server}\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes())?; // Python: sock.sendall(...)
-    // One recv(4096) gets what has arrived so far: we read until the server closes, and print
-    // the whole response, head and body, as the notebook prints `data`.
-    io::copy(&mut stream, &mut io::stdout())?;
-    Ok(())
+    // One recv(4096) gets what has arrived so far: we read all, head and body, until the close.
+    io::copy(&mut stream, &mut io::stdout()).map_err(|error| match error.kind() {
+        ErrorKind::WouldBlock | ErrorKind::TimedOut => io::Error::other("no data within 10 s"),
+        _ => error, // (a read timeout is WouldBlock on Unix, TimedOut on Windows)
+    })
 }

@@ -1,38 +1,38 @@
 //! The notebook's "Servidor TCP" cell in Rust: bind, listen, greet five clients, one at a time.
 //!     cargo run --example minimal-tcp-server      # prints "listening on 127.0.0.1:9000"
-//!     cargo run --example minimal-tcp-client      # prints "Thanks for connecting"
-//! Both take [HOST] [PORT] after `--`. The full program, with a thread per client: tcp-server.
+//!     cargo run --example minimal-tcp-client      # prints "Gracias por conectarte"
+//! The notebook's mistakes it avoids, shown live by: scripts/pitfalls.sh gethostname reuse
 use std::io::{self, Write};
 use std::net::TcpListener;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args_os().map(|arg| arg.to_string_lossy().into()).collect();
-    let host = args.get(1).map_or("127.0.0.1", String::as_str);
-    let port = args.get(2).map_or("9000", String::as_str);
-    if let Err(error) = serve(host, port) {
-        eprintln!("minimal-tcp-server: cannot listen on {host} port {port}: {error}");
-        return ExitCode::FAILURE;
-    }
-    ExitCode::SUCCESS
+    // HOST (not the notebook's gethostname(): std has none, and it is 127.0.1.1 on Debian), PORT.
+    let mut args = std::env::args_os().skip(1).map(|arg| arg.to_string_lossy().into_owned());
+    let host = args.next().unwrap_or(String::from("127.0.0.1"));
+    let port = args.next().unwrap_or(String::from("9000"));
+    let Err(error) = serve(&host, &port) else { return ExitCode::SUCCESS }; // after 5 clients
+    eprintln!("minimal-tcp-server: cannot listen on {host} port {port}: {error}");
+    ExitCode::FAILURE
 }
 
 fn serve(host: &str, port: &str) -> io::Result<()> {
+    // Python: sock.bind((host, port)) and sock.listen(), both done by TcpListener::bind.
     let listener = TcpListener::bind((host, port.parse().map_err(io::Error::other)?))?;
-    let mut log = io::stdout(); // written with `let _ =`: println! would panic if nobody reads it
-    let _ = writeln!(log, "listening on {}", listener.local_addr()?); // Python: bind(), listen()
-    // One client at a time, like the notebook: fine while serving one is a single write. A
-    // server that reads from its clients needs a thread each (tcp-server), or one slow client
-    // holds up all the others.
-    for _ in 0..5 {
-        let greeted = listener.accept().and_then(|(mut stream, peer)| {
-            let _ = writeln!(log, "connection accepted from {peer}");
-            // We read nothing, so a client must not send: unread data makes the kernel reset
-            // the connection as we close it, and the greeting can be lost.
-            stream.write_all(b"Thanks for connecting\n")
-        }); // Python: socket_cliente.close(): dropping the stream closed it
-        if let Err(error) = greeted {
-            eprintln!("minimal-tcp-server: a client failed: {error}"); // the server goes on
+    // A server's log is written with `let _ =`: println! would panic if stdout were closed.
+    let _ = writeln!(io::stdout(), "listening on {}", listener.local_addr()?);
+    let mut counter = 0;
+    while counter < 5 {
+        // Python: socket_cliente, address = sock.accept(); print(...); sendall(...); counter += 1
+        match listener.accept() {
+            Ok((mut stream, address)) => {
+                let _ = writeln!(io::stdout(), "Conexión aceptada desde {address}");
+                match stream.write_all("Gracias por conectarte\n".as_bytes()) {
+                    Ok(()) => counter += 1, // counted once greeted, as the notebook counts
+                    Err(error) => eprintln!("minimal-tcp-server: {address}: {error}"),
+                }
+            } // Python: socket_cliente.close(). `stream` is dropped here, which closes it.
+            Err(error) => eprintln!("minimal-tcp-server: {error}"), // and we go on
         }
     }
     Ok(())

@@ -250,20 +250,23 @@ pub fn run(command: Command, stdin: Option<&[u8]>) -> Output {
 }
 
 /// Run a command to completion while `feed` writes its stdin as it likes: in pieces, with
-/// pauses, or holding it open. Dropping the pipe ends the program's input.
+/// pauses, or holding it open until the program has ended (which `ended` says, by closing).
+/// Dropping the pipe ends the program's input.
 pub fn run_feeding(
     mut command: Command,
-    feed: impl FnOnce(std::process::ChildStdin) + Send + 'static,
+    feed: impl FnOnce(std::process::ChildStdin, Receiver<()>) + Send + 'static,
 ) -> Output {
     let start = Instant::now();
     command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut process = Process::spawn(&mut command);
     let pipe = process.take_stdin().expect("piped stdin");
-    let feeder = thread::spawn(move || feed(pipe));
+    let (exited, ended) = mpsc::channel();
+    let feeder = thread::spawn(move || feed(pipe, ended));
     let stdout = collect(process.take_stdout().expect("piped stdout"));
     let stderr = collect(process.take_stderr().expect("piped stderr"));
     let status = process.wait(DEADLINE);
-    let elapsed = start.elapsed(); // the program's own time, not the feeder's
+    let elapsed = start.elapsed();
+    drop(exited);
     feeder.join().expect("stdin feeder");
     let stdout = stdout.join().expect("stdout reader");
     let stderr = String::from_utf8_lossy(&stderr.join().expect("stderr reader")).into_owned();

@@ -1,20 +1,20 @@
 //! The notebook's "Servidor UDP" cell in Rust: receive datagrams, answer each one's sender.
 //!     cargo run --example minimal-udp-server      # prints "listening on 127.0.0.1:15000"
-//!     cargo run --example minimal-udp-client      # prints "reply from 127.0.0.1:15000: Here..."
-//! Both take [HOST] [PORT] after `--`. The full program, with a count: udp-server.
+//!     cargo run --example minimal-udp-client      # prints "Aquí va mi respuesta para 127.0.0.1."
+//! The notebook's mistakes it avoids, shown live by: scripts/pitfalls.sh recvfrom ascii
 use std::io::{self, Write};
 use std::net::UdpSocket;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args_os().map(|arg| arg.to_string_lossy().into()).collect();
-    let host = args.get(1).map_or("127.0.0.1", String::as_str); // the notebook's "" is 0.0.0.0
-    let port = args.get(2).map_or("15000", String::as_str);
-    // serve() answers datagrams forever: it returns only if it cannot listen.
-    if let Err(error) = serve(host, port) {
+    // HOST and PORT, or ours by default. The notebook's bind(("", 15000)) is HOST 0.0.0.0 here.
+    let mut args = std::env::args_os().skip(1).map(|arg| arg.to_string_lossy().into_owned());
+    let host = args.next().unwrap_or(String::from("127.0.0.1"));
+    let port = args.next().unwrap_or(String::from("15000"));
+    if let Err(error) = serve(&host, &port) {
         eprintln!("minimal-udp-server: cannot listen on {host} port {port}: {error}");
     }
-    ExitCode::FAILURE
+    ExitCode::FAILURE // serve() answers datagrams forever: it returns only if it cannot listen
 }
 
 fn serve(host: &str, port: &str) -> io::Result<()> {
@@ -31,9 +31,9 @@ fn serve(host: &str, port: &str) -> io::Result<()> {
 
 fn answer(socket: &UdpSocket, buffer: &mut [u8]) -> io::Result<()> {
     let (size, sender) = socket.recv_from(buffer)?; // Python: sock.recvfrom(4096)
-    let reply = format!("Here is my reply for {}.", sender.ip());
+    // Python: print(data.decode('ascii')), which kills the server at the first "¡" or "é".
+    let _ = writeln!(io::stdout(), "{}", String::from_utf8_lossy(&buffer[..size])); // never fails
+    let reply = format!("Aquí va mi respuesta para {}.", sender.ip());
     socket.send_to(reply.as_bytes(), sender)?; // Python: sock.sendto(respuesta, (host, port))
-    // Lossy: the notebook's data.decode('ascii') crashes the server on any other byte.
-    let _ = writeln!(io::stdout(), "{sender}: {}", String::from_utf8_lossy(&buffer[..size]));
     Ok(())
 }
