@@ -1,0 +1,91 @@
+//! scripts/pitfalls.sh shows each of the notebook's mistakes happen to the notebook's own code,
+//! and not to ours. Each section is a test of its own: it passes when the script says `ok:` for
+//! it, and skips, saying why, only where the script said `skipped:` (a missing peer, or root).
+
+mod common;
+
+use common::*;
+use std::process::Command;
+
+/// Run one section of scripts/pitfalls.sh, and check its verdict.
+fn pitfall(name: &str) {
+    let mut command = Command::new("bash");
+    command.arg(workspace_root().join("scripts/pitfalls.sh")).arg(name);
+    let output = run(command, None);
+    let transcript = output.stdout_text();
+    let verdict =
+        |word: &str| transcript.lines().any(|line| line.starts_with(&format!("{word}: {name}:")));
+    if let Some(reason) = transcript.lines().find_map(|line| line.strip_prefix("skipped: ")) {
+        assert_eq!(output.code(), Some(0), "{transcript}");
+        return skip(&format!("pitfalls.sh {reason}"));
+    }
+    assert!(
+        verdict("ok") && !verdict("FAILED"),
+        "pitfalls.sh {name}:\n{transcript}{}",
+        output.stderr
+    );
+    assert_eq!(output.code(), Some(0), "pitfalls.sh {name}:\n{transcript}");
+}
+
+#[test]
+fn one_recv_of_4096_bytes_cuts_a_reply_short_and_ours_reads_it_all() {
+    pitfall("recv");
+}
+
+#[test]
+fn recvfrom_of_4096_bytes_drops_the_end_of_a_longer_datagram_and_ours_does_not() {
+    pitfall("recvfrom");
+}
+
+#[test]
+fn the_notebooks_udp_client_waits_forever_and_ours_gives_up_after_2_s() {
+    pitfall("no-timeout");
+}
+
+#[test]
+fn nginx_answers_the_notebooks_request_400_and_ours_200() {
+    pitfall("no-host");
+}
+
+#[test]
+fn a_spanish_datagram_kills_the_notebooks_udp_server_and_not_ours() {
+    pitfall("ascii");
+}
+
+#[test]
+fn clients_waiting_when_the_notebooks_server_stops_are_reset_and_ours_greets_them_all() {
+    pitfall("backlog");
+}
+
+#[test]
+fn binding_to_gethostname_meets_no_client_and_ours_does() {
+    pitfall("gethostname");
+}
+
+#[test]
+fn the_notebooks_server_cannot_restart_at_once_and_ours_can() {
+    pitfall("reuse");
+}
+
+#[test]
+fn a_reset_makes_nc_lose_the_greeting_and_ours_keeps_it_and_says_so() {
+    pitfall("reset");
+}
+
+#[test]
+fn the_notebooks_udp_client_takes_an_impostors_datagram_and_ours_does_not() {
+    pitfall("impostor");
+}
+
+#[test]
+fn an_unknown_section_is_a_usage_error() {
+    let mut command = Command::new("bash");
+    command.arg(workspace_root().join("scripts/pitfalls.sh")).arg("no-such-mistake");
+    let output = run(command, None);
+    assert_eq!(output.code(), Some(2));
+    assert!(
+        output.stdout_text().contains("usage: scripts/pitfalls.sh"),
+        "{}",
+        output.stdout_text()
+    );
+}
