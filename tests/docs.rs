@@ -299,19 +299,82 @@ fn linked_lines(readme: &str) -> Vec<(String, String, usize)> {
     links
 }
 
+/// The code of a line of Rust, without its `//` comment (a `//` inside a string stays).
+fn code_of(line: &str) -> &str {
+    let (mut in_string, mut escaped) = (false, false);
+    for (at, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '/' if !in_string && line[at + 1..].starts_with('/') => return &line[..at],
+            _ => {}
+        }
+    }
+    line
+}
+
+/// Whether `code` calls `name`: `name(` with no letter, digit or `_` just before it.
+fn calls(code: &str, name: &str) -> bool {
+    code.match_indices(&format!("{name}("))
+        .any(|(at, _)| !code[..at].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+}
+
+/// The code spans of the column that says what a linked line does: the Rust of "From the
+/// notebook to Rust", what ours does in "What the notebook gets wrong". A span written as a
+/// call, `write_all()` or `TcpStream::connect_timeout()`, names that call; others (`"127.0.0.1"`,
+/// `?`) name what the line holds.
+fn tables_with_links(readme: &str) -> Vec<(String, Vec<String>)> {
+    let mut rows = Vec::new();
+    let mut column = None;
+    let mut previous_was_table = false;
+    for line in readme.lines() {
+        let is_table = line.starts_with('|');
+        if is_table && !previous_was_table {
+            let header: Vec<&str> = line.split('|').collect();
+            let names = |cell: &&str| {
+                ["Rust (", "ours does", "hace el nuestro"].iter().any(|w| cell.contains(w))
+            };
+            column = header.iter().position(names);
+        } else if is_table && line.contains("](") && line.contains("#L") {
+            let column =
+                column.unwrap_or_else(|| panic!("a table of links names no column: {line}"));
+            let cell = line.split('|').nth(column).unwrap_or("");
+            let spans = cell.split('`').skip(1).step_by(2).map(String::from).collect();
+            rows.push((line.to_string(), spans));
+        }
+        previous_was_table = is_table;
+    }
+    rows
+}
+
 fn check_links(readme: &str) {
     let text = read(readme);
     let links = linked_lines(&text);
-    assert!(links.len() >= 20, "{readme}: the tables link to our code");
+    assert!(links.len() >= 40, "{readme}: the tables link to our code");
+    let rows = tables_with_links(&text);
     for (row, file, number) in links {
         let source = read(&file);
         let line = source.lines().nth(number - 1).unwrap_or_else(|| panic!("{file}:{number}"));
-        // The code spans of the row's second column (the Rust, or what goes wrong) name what
-        // the line does.
-        let second = row.split('|').nth(2).unwrap_or("");
-        let spans: Vec<&str> = second.split('`').skip(1).step_by(2).collect();
-        let named = spans.iter().any(|span| line.contains(span));
-        assert!(named, "{readme}: {file}:{number} is {line:?}, but its row names {spans:?}");
+        let code = code_of(line);
+        let (_, spans) = rows.iter().find(|(known, _)| *known == row).expect("its table");
+        // `TcpStream::connect_timeout()` names connect_timeout, `take(4096)` take.
+        let called: Vec<&str> = spans
+            .iter()
+            .filter_map(|span| span.strip_suffix(')')?.split_once('('))
+            .map(|(path, _)| path.rsplit("::").next().unwrap_or(path))
+            .filter(|name| {
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+            .collect();
+        let does = if called.is_empty() {
+            spans.iter().any(|span| code.contains(span.as_str()))
+        } else {
+            called.iter().any(|name| calls(code, name))
+        };
+        let names =
+            if called.is_empty() { format!("{spans:?}") } else { format!("the calls {called:?}") };
+        assert!(does, "{readme}: {file}:{number} is {line:?}, but its row names {names}");
     }
 }
 
@@ -325,11 +388,13 @@ fn every_line_the_spanish_readme_links_to_does_what_its_row_says() {
     check_links("README.es.md");
 }
 
-/// The README's code blocks, without the comments of `sh` blocks (those are translated).
+/// The README's code blocks, without the comments of `sh` blocks (those are translated), and
+/// without its mermaid diagrams, whose notes are translated too (their messages are checked apart).
 fn code_blocks(readme: &str) -> Vec<String> {
     let without_comment =
         |line: &str| line.split("  #").next().unwrap_or("").trim_end().to_string();
-    let blocks = readme.split("```").skip(1).step_by(2);
+    let blocks =
+        readme.split("```").skip(1).step_by(2).filter(|block| !block.starts_with("mermaid"));
     let normalize = |block: &str| match block.strip_prefix("sh\n") {
         Some(commands) => commands.lines().map(without_comment).collect::<Vec<_>>().join("\n"),
         None => block.to_string(),
@@ -403,5 +468,43 @@ fn the_diagrams_carry_the_bytes_the_programs_send() {
     for message in &diagrams[1] {
         let carried = message.as_bytes() == &sent[..size] || udp.contains(message.as_str());
         assert!(carried, "the UDP diagram's {message:?} is neither sent nor in {udp:?}");
+    }
+}
+
+/// The sections of scripts/pitfalls.sh, in its order.
+fn pitfalls() -> Vec<String> {
+    let script = read("scripts/pitfalls.sh");
+    let all = script.lines().find_map(|line| line.strip_prefix("all=(")).expect("all=(...)");
+    all.trim_end_matches(')').split_whitespace().map(String::from).collect()
+}
+
+#[test]
+fn the_mistakes_table_has_a_row_for_each_section_of_pitfalls_sh_in_its_order() {
+    for readme in ["README.md", "README.es.md"] {
+        let text = read(readme);
+        let shown: Vec<String> = text
+            .lines()
+            .filter(|line| line.starts_with('|'))
+            .filter_map(|row| row.split("`scripts/pitfalls.sh ").nth(1)?.split('`').next())
+            .map(String::from)
+            .collect();
+        assert_eq!(shown, pitfalls(), "{readme}: one row per mistake, in the script's order");
+    }
+}
+
+#[test]
+fn each_minimal_header_names_mistakes_that_pitfalls_sh_shows() {
+    let sections = pitfalls();
+    for program in PROGRAMS {
+        let source = read(&format!("{program}/examples/minimal-{program}.rs"));
+        let header = source.lines().take_while(|line| line.starts_with("//!"));
+        let named: Vec<&str> = header
+            .filter_map(|line| line.split("scripts/pitfalls.sh ").nth(1))
+            .flat_map(str::split_whitespace)
+            .collect();
+        assert!(!named.is_empty(), "minimal-{program} names the mistakes it avoids");
+        for name in named {
+            assert!(sections.iter().any(|section| section == name), "minimal-{program}: {name}");
+        }
     }
 }

@@ -1,10 +1,10 @@
 //! tcp-client: connect, send, then read the whole reply, where the notebook reads one `recv`.
 //! The notebook's cell itself, in under 40 lines, is examples/minimal-tcp-client.rs: start there.
 //!
-//! Notebook, "Cliente TCP": `sock.connect((host, 9000))`, `sock.sendall(...)`,
-//! `data = sock.recv(4096)`, `sock.close()`, in `try/except ConnectionError/finally`. We connect
-//! (by name or IP, IPv4 or IPv6), send `--send TEXT` or all of stdin, and copy all the server
-//! sends to stdout until it closes. Progress and errors go to stderr; stdout gets the bytes only.
+//! Notebook, "Cliente TCP": `sock.connect(('python.org', 80))`, `sock.sendall(...)`, `data =
+//! sock.recv(4096)`, `sock.close()`, in `try/except ConnectionError/finally`; and the last cell of
+//! "Servidor TCP", a client of port 9000 (our default). We connect (by name or IP, IPv4 or IPv6),
+//! send `--send TEXT` or stdin, and copy all the server sends to stdout (our notes: stderr).
 //!
 //! Try it in two terminals (what each prints follows `#`), then with netcat as the client:
 //!     cargo run -p tcp-server                     # prints "listening on 127.0.0.1:9000"
