@@ -147,5 +147,5 @@ try "http-get https://www.python.org/"
 
 section "Done"
 say "Try them by hand: cargo run -p tcp-server, then in another terminal cargo run -p tcp-client -- --send hi"
-say "(and the same with udp-server and udp-client); every program answers --help."
+say "(and the same with udp-server and udp-client); every full program answers --help."
 say "To see each system call and packet of an exchange, in order (as root): scripts/trace.sh tcp"
