@@ -388,17 +388,19 @@ fn every_line_the_spanish_readme_links_to_does_what_its_row_says() {
     check_links("README.es.md");
 }
 
-/// The README's code blocks, without the comments of `sh` blocks (those are translated), and
-/// without its mermaid diagrams, whose notes are translated too (their messages are checked apart).
+/// The README's code blocks, without the comments of `sh` and `powershell` blocks (translated),
+/// and without its mermaid diagrams, whose notes are translated too (their messages are checked
+/// apart).
 fn code_blocks(readme: &str) -> Vec<String> {
     let without_comment =
         |line: &str| line.split("  #").next().unwrap_or("").trim_end().to_string();
     let blocks =
         readme.split("```").skip(1).step_by(2).filter(|block| !block.starts_with("mermaid"));
-    let normalize = |block: &str| match block.strip_prefix("sh\n") {
-        Some(commands) => commands.lines().map(without_comment).collect::<Vec<_>>().join("\n"),
-        None => block.to_string(),
-    };
+    let normalize =
+        |block: &str| match block.strip_prefix("sh\n").or(block.strip_prefix("powershell\n")) {
+            Some(commands) => commands.lines().map(without_comment).collect::<Vec<_>>().join("\n"),
+            None => block.to_string(),
+        };
     blocks.map(normalize).collect()
 }
 
