@@ -114,7 +114,7 @@ fn receive(
 ) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
     let mut buffer = vec![0; BUFFER_SIZE];
-    let (mut ended, mut heard) = (None, Instant::now()); // when our input ended; our last byte
+    let (mut ended, mut heard) = (None, Instant::now()); // our input's end; the server's last word
     stream.set_read_timeout(Some(timeout))?;
     loop {
         let count = match stream.read(&mut buffer) {
