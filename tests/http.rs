@@ -495,7 +495,7 @@ fn a_server_that_accepts_and_never_answers_times_out() {
 
 #[test]
 fn max_time_ends_a_server_that_sends_a_byte_now_and_then() {
-    // A byte every 0.2 s never trips --timeout 1; --max-time 1 ends it all the same.
+    // A byte every 0.2 s never trips --timeout 1; --max-time 1.5 ends it all the same.
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let server = thread::spawn(move || {

@@ -134,12 +134,14 @@ impl Head {
 fn read_head(reader: &mut impl BufRead) -> io::Result<Head> {
     let mut raw = Vec::new();
     let status_line = read_line(reader, &mut raw)?;
-    // HTTP/1.1 and a three-digit code. A version is HTTP/1. and one digit (RFC 9112, 2.3).
+    // `HTTP/1.1 200 OK`: HTTP/1, a dot and one digit (RFC 9112, 2.3), then a three-digit code.
     let (version, rest) = status_line.split_once(' ').unwrap_or_default();
     let minor = version.strip_prefix("HTTP/1.").filter(|minor| minor.len() == 1);
     let code = rest.split(' ').next().filter(|code| code.len() == 3);
-    let status = code.and_then(digits).filter(|_| minor.and_then(digits::<u8>).is_some());
-    let status = status.ok_or_else(|| malformed("status line", &status_line))?;
+    let status = match (minor.and_then(digits::<u8>), code.and_then(digits)) {
+        (Some(_), Some(status)) => status,
+        _ => return Err(malformed("status line", &status_line)),
+    };
     let mut head = Head { raw, status_line, status, fields: vec![] };
     loop {
         let line = read_line(reader, &mut head.raw)?;
