@@ -53,11 +53,11 @@ done
 have /usr/bin/time || { echo "/usr/bin/time is needed for every row"; exit 1; }
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 
-echo "# building release binaries and the load generator ..."
+echo "# building release binaries, the load generator among them ..."
 # Where cargo put them (CARGO_TARGET_DIR, or a target-dir setting, moves them): it says.
 built=$(cargo build --quiet --release --workspace --message-format=json-render-diagnostics)
 bin=$(sed -n 's/.*"executable":"\([^"]*\)\/tcp-server".*/\1/p' <<< "$built")
-rustc -O --edition 2021 -o "$work/bench-load" scripts/bench-load.rs
+load_generator=$bin/bench-load # scripts/tools/src/bin/bench-load.rs, built with the rest
 
 # ---- Helpers ----
 # A port for nginx, which cannot bind port 0 and say which port it got. It lies below the
@@ -241,7 +241,7 @@ if have python3; then
     python_port=$port
 fi
 for run in $(seq "$short_runs"); do
-    load=("${pin_client[@]}" "$work/bench-load" tcp-greet)
+    load=("${pin_client[@]}" "$load_generator" tcp-greet)
     "${load[@]}" "127.0.0.1:$ours_port" "$connections" >> "$work/c-ours"
     "${load[@]}" "127.0.0.1:$ours_port" "$connections" 10 >> "$work/c-idle"
     if have python3; then
@@ -272,10 +272,10 @@ if have python3; then
     start_logged "$work/python-udp.log" "${pin_server[@]}" env PYTHONIOENCODING=utf-8 \
         python3 -u tests/notebook/udp_server.py 127.0.0.1 0
     udp_port[python]=$port
-    start_logged "$work/bare-udp.log" "${pin_server[@]}" "$work/bench-load" udp-echo 127.0.0.1:0 0
+    start_logged "$work/bare-udp.log" "${pin_server[@]}" "$load_generator" udp-echo 127.0.0.1:0 0
     udp_port[bare]=$port
     for server in ours python bare; do : > "$work/u16-$server" && : > "$work/u1-$server"; done
-    load=("${pin_client[@]}" "$work/bench-load" udp-rr)
+    load=("${pin_client[@]}" "$load_generator" udp-rr)
     for run in $(seq "$short_runs"); do
         for server in ours python bare; do
             "${load[@]}" "127.0.0.1:${udp_port[$server]}" "$round_trips" 16 >> "$work/u16-$server"

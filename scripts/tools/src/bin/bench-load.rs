@@ -1,5 +1,5 @@
 //! The load generator of scripts/bench.sh: part of the benchmark, not one of the teaching
-//! programs. Std only; bench.sh builds it with `rustc -O` into a temporary folder.
+//! programs. Std only; bench.sh runs the release build, which cargo makes with the programs.
 //!
 //!     bench-load tcp-greet ADDR COUNT [SILENT]   connect, read the greeting line, close; COUNT
 //!                                                times, while SILENT more clients sit idle
