@@ -207,10 +207,11 @@ fn the_minimal_http_get_prints_all_of_a_page_larger_than_one_read_status_line_fi
 fn a_refused_connection_or_a_missing_reply_is_one_readable_line_and_exit_1() {
     let nobody = reserved_port(); // nothing listens there, and nothing else may
     let port = nobody.to_string();
-    for name in ["tcp-client", "http-get", "udp-client"] {
+    // The step that failed is named where the OS's words do not name it: a UDP receive.
+    for (name, step) in [("tcp-client", ""), ("http-get", ""), ("udp-client", "recv: ")] {
         let output = run(client_of(minimal(name), &[], &port), None);
         assert_eq!(output.code(), Some(1), "minimal-{name}: {}", output.stderr);
-        let expected = format!("minimal-{name}: 127.0.0.1 port {port}: Connection refused");
+        let expected = format!("minimal-{name}: 127.0.0.1 port {port}: {step}Connection refused");
         assert!(output.stderr.starts_with(&expected), "minimal-{name}: {}", output.stderr);
         assert_eq!(output.stderr.lines().count(), 1, "minimal-{name}: {}", output.stderr);
     }
@@ -221,6 +222,9 @@ fn a_refused_connection_or_a_missing_reply_is_one_readable_line_and_exit_1() {
     let expected =
         format!("minimal-udp-client: 127.0.0.1 port {silent_port}: no reply within 2 s\n");
     assert_eq!((output.code(), output.stderr), (Some(1), expected));
+    // And it waited those 2 s, not more: what it says is what it did.
+    let waited = output.elapsed;
+    assert!(waited > Duration::from_millis(1900) && waited < Duration::from_secs(4), "{waited:?}");
     for (name, args) in
         [("tcp-server", ["127.0.0.1", "no-port"]), ("udp-server", ["192.0.2.1", "0"])]
     {
@@ -244,7 +248,7 @@ fn a_server_that_accepts_and_never_speaks_is_a_timeout_said_in_words() {
         drop(held);
     });
     let clients: Vec<_> =
-        [("tcp-client", "no data within 5 s"), ("http-get", "no data within 10 s")]
+        [("tcp-client", "read: no data within 5 s"), ("http-get", "read: no data within 10 s")]
             .into_iter()
             .map(|(name, says)| {
                 let client = client_of(minimal(name), &[], &port);
@@ -255,6 +259,29 @@ fn a_server_that_accepts_and_never_speaks_is_a_timeout_said_in_words() {
         let (name, says, output) = client.join().expect("client");
         let expected = format!("minimal-{name}: 127.0.0.1 port {port}: {says}\n");
         assert_eq!((output.code(), output.stderr), (Some(1), expected));
+        let bound = if name == "tcp-client" { 5 } else { 10 };
+        let waited = output.elapsed.as_secs_f64();
+        assert!(waited > bound as f64 - 0.2 && waited < bound as f64 + 2.0, "{name}: {waited} s");
     }
     drop(holder);
+}
+
+#[test]
+fn the_minimal_tcp_client_names_the_step_that_failed_a_read_reset_after_the_greeting() {
+    // The server greets, then resets the connection: the greeting is printed, and the error
+    // says which call met the reset.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port().to_string();
+    let server = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        stream.write_all(GRACIAS.as_bytes()).expect("greet");
+        thread::sleep(Duration::from_millis(300)); // the greeting is read first
+        reset_on_close(&stream);
+    });
+    let output = run(client_of(minimal("tcp-client"), &[], &port), None);
+    server.join().expect("server");
+    assert_eq!(output.stdout_text(), GRACIAS, "stderr: {}", output.stderr);
+    let says = format!("minimal-tcp-client: 127.0.0.1 port {port}: read: Connection reset by peer");
+    assert!(output.stderr.starts_with(&says), "stderr: {}", output.stderr);
+    assert_eq!(output.code(), Some(1));
 }

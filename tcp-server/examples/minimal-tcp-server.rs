@@ -7,32 +7,32 @@ use std::net::TcpListener;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    // HOST (not the notebook's gethostname(): std has none, and it is 127.0.1.1 on Debian), PORT.
     let mut args = std::env::args_os().skip(1).map(|arg| arg.to_string_lossy().into_owned());
-    let host = args.next().unwrap_or(String::from("127.0.0.1"));
+    let host = args.next().unwrap_or(String::from("127.0.0.1")); // not gethostname(): 127.0.1.1
     let port = args.next().unwrap_or(String::from("9000"));
-    let Err(error) = serve(&host, &port) else { return ExitCode::SUCCESS }; // after 5 clients
-    eprintln!("minimal-tcp-server: cannot listen on {host} port {port}: {error}");
-    ExitCode::FAILURE
+    if let Err(error) = serve(&host, &port) {
+        eprintln!("minimal-tcp-server: cannot listen on {host} port {port}: {error}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS // after five clients, as the notebook's cell
 }
 
 fn serve(host: &str, port: &str) -> io::Result<()> {
-    // Python: sock.bind((host, port)) and sock.listen(), both done by TcpListener::bind.
-    let listener = TcpListener::bind((host, port.parse().map_err(io::Error::other)?))?;
-    // A server's log is written with `let _ =`: println! would panic if stdout were closed.
+    let port: u16 = port.parse().map_err(io::Error::other)?;
+    let listener = TcpListener::bind((host, port))?; // Python: sock.bind(...); sock.listen()
+    // The log is written with `let _ =` (its error ignored): println! panics on a closed stdout.
     let _ = writeln!(io::stdout(), "listening on {}", listener.local_addr()?);
     let mut counter = 0;
     while counter < 5 {
-        // Python: socket_cliente, address = sock.accept(); print(...); sendall(...); counter += 1
         match listener.accept() {
             Ok((mut stream, address)) => {
                 let _ = writeln!(io::stdout(), "Conexión aceptada desde {address}");
                 match stream.write_all("Gracias por conectarte\n".as_bytes()) {
                     Ok(()) => counter += 1, // counted once greeted, as the notebook counts
-                    Err(error) => eprintln!("minimal-tcp-server: {address}: {error}"),
+                    Err(error) => eprintln!("minimal-tcp-server: greeting {address}: {error}"),
                 }
             } // Python: socket_cliente.close(). `stream` is dropped here, which closes it.
-            Err(error) => eprintln!("minimal-tcp-server: {error}"), // and we go on
+            Err(error) => eprintln!("minimal-tcp-server: accept: {error}"), // and we go on
         }
     }
     Ok(())

@@ -14,7 +14,7 @@ fn main() -> ExitCode {
     let port = args.next().unwrap_or(String::from("15000"));
     match run(&host, &port) {
         Err(error) if error.kind() != ErrorKind::BrokenPipe => {
-            eprintln!("minimal-udp-client: {host} port {port}: {error}");
+            eprintln!("minimal-udp-client: {host} port {port}: {error}"); // Python: except ...
             ExitCode::FAILURE
         }
         _ => ExitCode::SUCCESS, // done, or stdout closed early (`| head`): nothing to say
@@ -23,8 +23,8 @@ fn main() -> ExitCode {
 
 fn run(host: &str, port: &str) -> io::Result<()> {
     let port: u16 = port.parse().map_err(io::Error::other)?;
-    // The server's address first (its family is our socket's): the first the name gives, if any.
-    let server = (host, port).to_socket_addrs()?.next().ok_or(ErrorKind::NotFound)?;
+    // The server's address first (its family is our socket's): the first the name gives.
+    let server = (host, port).to_socket_addrs()?.next().ok_or(io::Error::other("no address"))?;
     // Python: socket(AF_INET, SOCK_DGRAM), of the server's family; port 0: the OS picks ours.
     let socket = UdpSocket::bind(if server.is_ipv6() { "[::]:0" } else { "0.0.0.0:0" })?;
     socket.connect(server)?; // sends nothing: the OS then passes us only the server's datagrams
@@ -33,7 +33,7 @@ fn run(host: &str, port: &str) -> io::Result<()> {
     let mut reply = vec![0; 65_535]; // any datagram fits: recvfrom(4096) cuts longer ones short
     let size = socket.recv(&mut reply).map_err(|error| match error.kind() {
         ErrorKind::WouldBlock | ErrorKind::TimedOut => io::Error::other("no reply within 2 s"),
-        _ => error, // (a read timeout is WouldBlock on Unix, TimedOut on Windows)
-    })?;
+        _ => io::Error::new(error.kind(), format!("recv: {error}")), // e.g. ICMP "port unreachable"
+    })?; // (a read timeout is WouldBlock on Unix, TimedOut on Windows)
     writeln!(io::stdout(), "{}", String::from_utf8_lossy(&reply[..size])) // Python: print(...)
 }

@@ -18,8 +18,9 @@ fn main() -> ExitCode {
 }
 
 fn serve(host: &str, port: &str) -> io::Result<()> {
-    // Python: sock.bind((host, port)). A datagram socket needs no listen() and no accept().
-    let socket = UdpSocket::bind((host, port.parse().map_err(io::Error::other)?))?;
+    let port: u16 = port.parse().map_err(io::Error::other)?;
+    let socket = UdpSocket::bind((host, port))?; // Python: sock.bind(...); no listen, no accept
+    // The log is written with `let _ =` (its error ignored): println! panics on a closed stdout.
     let _ = writeln!(io::stdout(), "listening on {}", socket.local_addr()?);
     let mut buffer = vec![0; 65_535]; // any datagram fits: recvfrom(4096) cuts longer ones short
     loop {
@@ -32,8 +33,7 @@ fn serve(host: &str, port: &str) -> io::Result<()> {
 fn answer(socket: &UdpSocket, buffer: &mut [u8]) -> io::Result<()> {
     let (size, sender) = socket.recv_from(buffer)?; // Python: sock.recvfrom(4096)
     // Python: print(data.decode('ascii')), which kills the server at the first "¡" or "é".
-    let _ = writeln!(io::stdout(), "{}", String::from_utf8_lossy(&buffer[..size])); // never fails
+    let _ = writeln!(io::stdout(), "{}", String::from_utf8_lossy(&buffer[..size]));
     let reply = format!("Aquí va mi respuesta para {}.", sender.ip());
-    socket.send_to(reply.as_bytes(), sender)?; // Python: sock.sendto(respuesta, (host, port))
-    Ok(())
+    socket.send_to(reply.as_bytes(), sender).map(drop) // Python: sock.sendto(respuesta, ...)
 }
