@@ -48,7 +48,8 @@ fn run(args: &Args) -> io::Result<()> {
             std::process::exit(1);
         })?;
     }
-    let (url, timeout) = (&args.url, args.timeout);
+    let url = &args.url;
+    let timeout = args.timeout;
     let stream = connect(&url.address, timeout)?;
     stream.set_read_timeout(Some(timeout))?; // every wait is bounded
     stream.set_write_timeout(Some(timeout))?;
@@ -207,9 +208,13 @@ fn copy_chunked(reader: &mut impl BufRead, out: &mut impl Write) -> io::Result<(
             Some(size) => copy_exactly(reader, out, size)?,
             None => return Err(malformed("chunk size", &line)),
         }
-        let end = read_line(&mut reader.take(2), &mut Vec::new())?; // after the chunk's data
-        if !end.is_empty() {
-            return Err(malformed("chunk end", &end));
+        // After the chunk's data, its line end: CRLF, or a bare LF. Anything else is an error.
+        let mut end = Vec::new();
+        reader.take(2).read_until(b'\n', &mut end)?;
+        match end.as_slice() {
+            b"\r\n" | b"\n" => {}
+            b"" | b"\r" => return Err(io::Error::new(InvalidData, "body cut short after a chunk")),
+            other => return Err(malformed("chunk end", &String::from_utf8_lossy(other))),
         }
     }
     let mut trailers = reader.take(MAX_HEAD_BYTES);
@@ -292,7 +297,9 @@ struct Url {
 
 /// Err carries the exit code: 0 after `--help`, 1 for https, 2 after a usage error.
 fn parse_args() -> Result<Args, ExitCode> {
-    let (mut include_headers, mut timeout, mut max_time) = (false, DEFAULT_TIMEOUT, None);
+    let mut include_headers = false;
+    let mut timeout = DEFAULT_TIMEOUT;
+    let mut max_time = None;
     let mut urls = vec![];
     let mut raw = std::env::args_os().skip(1).map(|arg| arg.to_string_lossy().into_owned());
     while let Some(arg) = raw.next() {

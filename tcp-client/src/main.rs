@@ -49,7 +49,8 @@ fn run(args: &Args) -> io::Result<()> {
     // Send and receive at the same time. Sending everything first would deadlock on a large
     // payload: an echo server stops reading once its replies fill our unread receive buffer.
     // The sender is a thread of its own; when it is done, it says when on `input_ended`.
-    let (writer, text) = (stream.try_clone()?, args.send.clone());
+    let writer = stream.try_clone()?; // a second handle on the same socket, for the thread
+    let text = args.send.clone();
     let (done, input_ended) = mpsc::channel();
     let sender = thread::Builder::new().spawn(move || {
         let sent = send(&writer, text.as_deref());
@@ -78,7 +79,10 @@ fn connect(args: &Args) -> io::Result<TcpStream> {
     let addresses = (host, port).to_socket_addrs();
     let addresses = addresses.map_err(|error| failed(&format!("cannot resolve {host}"), error))?;
     let mut last_error = io::Error::new(io::ErrorKind::NotFound, "no address of that family");
-    for address in addresses.filter(|address| args.ipv6.is_none_or(|v6| address.is_ipv6() == v6)) {
+    for address in addresses {
+        if args.ipv6.is_some_and(|v6| address.is_ipv6() != v6) {
+            continue; // -4 or -6 said which family, and this address is of the other
+        }
         match TcpStream::connect_timeout(&address, args.timeout) {
             Ok(stream) => return Ok(stream),
             Err(error) => last_error = error,
@@ -98,7 +102,8 @@ fn send(mut stream: &TcpStream, text: Option<&str>) -> io::Result<()> {
         }
         None => Ok(()), // an interactive terminal and no --send: just read what the server says
     };
-    sent.and_then(|()| stream.shutdown(Shutdown::Write)).map_err(|error| failed("sending", error))
+    sent.map_err(|error| failed("sending", error))?;
+    stream.shutdown(Shutdown::Write).map_err(|error| failed("sending", error))
 }
 
 /// Copy the server's bytes to stdout until it closes. One `recv(4096)`, as in the notebook,
@@ -114,7 +119,8 @@ fn receive(
 ) -> io::Result<()> {
     let mut stdout = io::stdout().lock();
     let mut buffer = vec![0; BUFFER_SIZE];
-    let (mut ended, mut heard) = (None, Instant::now()); // our input's end; the server's last word
+    let mut ended = None; // when our input ended, once the sender says so
+    let mut heard = Instant::now(); // when the server last sent us a byte
     stream.set_read_timeout(Some(timeout))?;
     loop {
         let count = match stream.read(&mut buffer) {
@@ -189,7 +195,10 @@ fn parse_args() -> Result<Args, ExitCode> {
     let raw: Result<Vec<String>, _> =
         std::env::args_os().skip(1).map(OsString::into_string).collect();
     let mut raw = raw.map_err(|_| usage("arguments must be UTF-8"))?.into_iter();
-    let (mut send, mut timeout, mut ipv6, mut positional) = (None, DEFAULT_TIMEOUT, None, vec![]);
+    let mut send = None;
+    let mut timeout = DEFAULT_TIMEOUT;
+    let mut ipv6 = None;
+    let mut positional = vec![];
     while let Some(arg) = raw.next() {
         match arg.as_str() {
             "-h" | "--help" => {

@@ -70,6 +70,9 @@ fn serve(args: &Args) -> io::Result<()> {
             log(format!("connection accepted from {peer}"));
             // Python: socket_cliente.sendall(...). We greet before starting the thread, so the
             // client hears from us soonest: a new connection's send buffer has room for a line.
+            // `(&stream).write_all`: writing needs no `mut`. A TcpStream is the OS's socket, and
+            // std implements Write (and Read) for `&TcpStream` too: the OS does the work, so a
+            // shared reference is enough, and one socket can be read and written at once.
             if let Err(error) = (&stream).write_all(GREETING) {
                 say(format!("tcp-server: {peer}: cannot greet: {error}"));
                 continue;
@@ -105,7 +108,9 @@ fn echo(mut stream: &TcpStream, timeout: Duration) -> io::Result<u64> {
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
     // Echo until the client shuts down its writing half (read returns 0); io::copy loops on read,
-    // as one read returns only what has arrived. One socket is both ends: `&TcpStream` does both.
+    // as one read returns only what has arrived. The socket is both ends of the copy: we read
+    // from it and write back to it, through two copies of the shared reference `&TcpStream`
+    // (Read and Write are implemented for it, see greeting above).
     let mut reader = stream;
     io::copy(&mut reader, &mut stream)
 }
@@ -149,7 +154,9 @@ fn parse_args() -> Result<Args, ExitCode> {
     let raw: Result<Vec<String>, _> =
         std::env::args_os().skip(1).map(OsString::into_string).collect();
     let mut raw = raw.map_err(|_| usage("arguments must be UTF-8"))?.into_iter();
-    let (mut clients, mut timeout, mut positional) = (None, DEFAULT_TIMEOUT, vec![]);
+    let mut clients = None;
+    let mut timeout = DEFAULT_TIMEOUT;
+    let mut positional = vec![];
     while let Some(arg) = raw.next() {
         match arg.as_str() {
             "-h" | "--help" => {

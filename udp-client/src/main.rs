@@ -48,7 +48,8 @@ fn run(args: &Args) -> io::Result<()> {
         return exchange(&socket, message.as_bytes(), args);
     }
     // Like `nc -u`: each line of stdin is one datagram. A lost reply is reported, and we go on.
-    let (mut sent, mut unanswered) = (0, 0);
+    let mut sent = 0;
+    let mut unanswered = 0;
     for line in io::stdin().lock().split(b'\n') {
         let line = line?;
         sent += 1;
@@ -134,9 +135,13 @@ fn resolve(args: &Args) -> io::Result<SocketAddr> {
     let (host, port) = (args.host.as_str(), args.port);
     let addresses = (host, port).to_socket_addrs();
     let addresses = addresses.map_err(|error| failed(&format!("cannot resolve {host}"), error))?;
-    let mut wanted = addresses.filter(|address| args.ipv6.is_none_or(|v6| address.is_ipv6() == v6));
+    for address in addresses {
+        if args.ipv6.is_none_or(|v6| address.is_ipv6() == v6) {
+            return Ok(address); // of the family -4 or -6 asked for, or of any
+        }
+    }
     let why = format!("{host}: no address of that family");
-    wanted.next().ok_or(io::Error::new(io::ErrorKind::NotFound, why))
+    Err(io::Error::new(io::ErrorKind::NotFound, why))
 }
 
 /// Name what failed, keep the OS's reason and error kind: `what failed: why`.
@@ -177,8 +182,11 @@ fn parse_args() -> Result<Args, ExitCode> {
     let raw: Result<Vec<String>, _> =
         std::env::args_os().skip(1).map(OsString::into_string).collect();
     let mut raw = raw.map_err(|_| usage("arguments must be UTF-8"))?.into_iter();
-    let (mut send, mut timeout, mut no_reply) = (None, DEFAULT_TIMEOUT, false);
-    let (mut ipv6, mut positional) = (None, vec![]);
+    let mut send = None;
+    let mut timeout = DEFAULT_TIMEOUT;
+    let mut no_reply = false;
+    let mut ipv6 = None;
+    let mut positional = vec![];
     while let Some(arg) = raw.next() {
         match arg.as_str() {
             "-h" | "--help" => {

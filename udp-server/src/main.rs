@@ -153,7 +153,8 @@ fn parse_args() -> Result<Args, ExitCode> {
     let raw: Result<Vec<String>, _> =
         std::env::args_os().skip(1).map(OsString::into_string).collect();
     let mut raw = raw.map_err(|_| usage("arguments must be UTF-8"))?.into_iter();
-    let (mut count, mut positional) = (None, vec![]);
+    let mut count = None;
+    let mut positional = vec![];
     while let Some(arg) = raw.next() {
         match arg.as_str() {
             "-h" | "--help" => {
