@@ -457,6 +457,51 @@ fn a_truncated_chunk_is_an_error() {
 }
 
 #[test]
+fn each_malformed_chunk_size_line_is_rejected_by_name() {
+    // A chunk size is hex digits and nothing else (RFC 9112, 7.1), then maybe `;extensions`.
+    // from_str_radix alone would take a sign ("+5"); every other shape is refused too.
+    let sizes = ["+5", "-5", "", " ", "0x5", "5g", "g", "5 5", "ffffffffffffffffff"];
+    for size in sizes {
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{size}\r\nhello\r\n0\r\n\r\n"
+        );
+        let stderr = error_from(response.as_bytes(), &[]);
+        let says = format!("bad response: malformed chunk size: {size:?}");
+        assert!(stderr.contains(&says), "chunk size {size:?}: {stderr}");
+    }
+    // The sizes it takes: any case of hex, extensions after `;`, spaces before them.
+    for size in ["5", "05", "5;name=value", "5 ;name", "5;"] {
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n{size}\r\nhello\r\n0\r\n\r\n"
+        );
+        let (port, _server) = serve(response.as_bytes(), 1);
+        let output = http_get(&[&format!("http://127.0.0.1:{port}/")]);
+        assert_eq!((output.code(), output.stdout_text()), (Some(0), "hello".into()), "{size:?}");
+    }
+}
+
+#[test]
+fn a_chunk_not_followed_by_its_line_end_is_rejected() {
+    // Chunk data of the stated size must end with CRLF (or LF): more data there is an error.
+    let response =
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello!!\r\n0\r\n\r\n";
+    let stderr = error_from(response, &[]);
+    assert!(stderr.contains("bad response: malformed chunk end: \"!!\""), "{stderr}");
+    let cut = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello";
+    let stderr = error_from(cut, &[]);
+    assert!(stderr.contains("bad response: body cut short after a chunk"), "{stderr}");
+    let bare_lf = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\nhello\n0\n\n";
+    let (port, _server) = serve(bare_lf, 1);
+    let output = http_get(&[&format!("http://127.0.0.1:{port}/")]);
+    assert_eq!(
+        (output.code(), output.stdout_text()),
+        (Some(0), "hello".into()),
+        "{}",
+        output.stderr
+    );
+}
+
+#[test]
 fn a_chunked_body_that_ends_before_its_trailer_section_does_is_cut_short_as_curl_says() {
     // The last chunk (0) came, but not the empty line that ends the trailer section.
     let response = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n";
@@ -495,7 +540,14 @@ fn a_server_that_accepts_and_never_answers_times_out() {
 
 #[test]
 fn max_time_ends_a_server_that_sends_a_byte_now_and_then() {
-    // A byte every 0.2 s never trips --timeout 1; --max-time 1.5 ends it all the same.
+    // A byte every 0.2 s never trips --timeout 1; --max-time 1.5 ends it all the same, and so
+    // does -m 1.5, curl's short name for it.
+    for flag in ["--max-time", "-m"] {
+        max_time_ends_a_trickle(flag);
+    }
+}
+
+fn max_time_ends_a_trickle(flag: &str) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let server = thread::spawn(move || {
@@ -509,10 +561,11 @@ fn max_time_ends_a_server_that_sends_a_byte_now_and_then() {
         }
     });
     let url = format!("http://127.0.0.1:{port}/");
-    let output = http_get(&["--timeout", "1", "--max-time", "1.5", &url]);
+    let output = http_get(&["--timeout", "1", flag, "1.5", &url]);
     assert_eq!(output.code(), Some(1));
     assert_eq!(output.stderr, "http-get: timed out: not done within 1.5s (--max-time)\n");
-    assert!(output.elapsed < Duration::from_secs(4), "took {:?}", output.elapsed);
+    let waited = output.elapsed;
+    assert!(waited > Duration::from_millis(1400) && waited < Duration::from_secs(3), "{waited:?}");
     server.join().expect("server");
 }
 

@@ -164,18 +164,20 @@ fn once_our_input_has_ended_a_silent_server_times_out_after_the_whole_timeout() 
     let port = listener.local_addr().expect("addr").port().to_string();
     let holder = thread::spawn(move || listener.accept().map(|(stream, _)| stream));
     let mut command = our("tcp-client");
-    command.args(["--timeout", "1", "127.0.0.1", &port]);
-    // Input ends at 0.6 s, in the middle of the client's first wait: its silence counts from there.
+    command.args(["--timeout", "2", "127.0.0.1", &port]);
+    // Input ends at 0.2 s, early in the client's first wait of 2 s: its silence counts from
+    // there, so it gives up at 2.2 s. (Waiting a whole timeout again after that first wait
+    // would make it 4 s: the bound below is under twice the timeout.)
     let output = run_feeding(command, |mut stdin, _| {
-        thread::sleep(Duration::from_millis(600));
+        thread::sleep(Duration::from_millis(200));
         let _ = stdin.write_all(b"anyone?\n");
     });
     assert_eq!(output.code(), Some(1));
-    let says = "tcp-client: timed out: no data from the server for 1 s after we were done\n";
+    let says = "tcp-client: timed out: no data from the server for 2 s after we were done\n";
     assert!(output.stderr.ends_with(says), "stderr: {}", output.stderr);
     let waited = output.elapsed;
-    assert!(waited > Duration::from_millis(1500), "gave up after only {waited:?}");
-    assert!(waited < Duration::from_secs(5), "took {waited:?}");
+    assert!(waited > Duration::from_millis(2100), "gave up after only {waited:?}");
+    assert!(waited < Duration::from_secs(3), "took {waited:?}");
     drop(holder.join());
 }
 
@@ -223,6 +225,30 @@ fn a_server_that_closes_without_reading_what_we_sent_is_said_to_have_reset_the_c
     let why = "the server closed without reading what we sent, so its side reset the connection";
     let last = output.stderr.lines().last().unwrap_or("");
     assert!(last.starts_with("tcp-client: ") && last.contains(why), "stderr: {}", output.stderr);
+}
+
+#[test]
+fn a_server_that_half_closes_then_closes_unread_is_said_to_have_reset_the_connection() {
+    // The server greets and shuts down its sending half at once, so our reader is done; our
+    // sender still pushes a large stdin, which the server never reads: its close resets the
+    // connection, and the sender's next write fails (EPIPE, or ECONNRESET).
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port().to_string();
+    let server = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        stream.write_all(GREETING.as_bytes()).expect("greet");
+        stream.shutdown(Shutdown::Write).expect("half-close");
+        thread::sleep(Duration::from_millis(300)); // what the client sends piles up, unread
+    });
+    let mut command = our("tcp-client");
+    command.args(["127.0.0.1", &port]);
+    let output = run(command, Some(&random_bytes(32 << 20, 11)));
+    server.join().expect("server");
+    assert_eq!(output.code(), Some(1), "stderr: {}", output.stderr);
+    assert_eq!(output.stdout_text(), GREETING);
+    let why = "sending: the server closed without reading what we sent, so its side reset the \
+               connection";
+    assert!(output.stderr.contains(why), "stderr: {}", output.stderr);
 }
 
 #[test]
