@@ -33,6 +33,11 @@ fn one_recv_of_4096_bytes_cuts_a_reply_short_and_ours_reads_it_all() {
 }
 
 #[test]
+fn one_recv_of_4096_bytes_returns_at_most_4096_and_ours_reads_on() {
+    pitfall("recv-4096");
+}
+
+#[test]
 fn recvfrom_of_4096_bytes_drops_the_end_of_a_longer_datagram_and_ours_does_not() {
     pitfall("recvfrom");
 }
@@ -75,6 +80,30 @@ fn a_reset_makes_nc_lose_the_greeting_and_ours_keeps_it_and_says_so() {
 #[test]
 fn the_notebooks_udp_client_takes_an_impostors_datagram_and_ours_does_not() {
     pitfall("impostor");
+}
+
+#[test]
+fn a_lesson_run_against_a_broken_program_of_ours_fails_for_that_reason_and_exits_1() {
+    // A learner's edit, in a copy of the workspace: minimal-tcp-client stops after 5000 bytes.
+    // Only one check of the recv lesson then fails, and that one must fail the lesson.
+    let copy = TempDir::new("pitfalls-broken");
+    copy_workspace(&workspace_root(), &copy.0);
+    let client = copy.0.join("tcp-client/examples/minimal-tcp-client.rs");
+    let source = std::fs::read_to_string(&client).expect("read");
+    let (all, five_thousand) =
+        ("io::copy(&mut stream,", "io::copy(&mut io::Read::take(&stream, 5000),");
+    assert!(source.contains(all), "the line to break is in {source}");
+    std::fs::write(&client, source.replace(all, five_thousand)).expect("write");
+    let mut command = Command::new("bash");
+    command.arg(copy.0.join("scripts/pitfalls.sh")).arg("recv");
+    command.env("CARGO_TARGET_DIR", copy.0.join("target"));
+    let output = run(command, None);
+    let transcript = output.stdout_text();
+    let failed: Vec<&str> = transcript.lines().filter(|line| line.starts_with("FAILED")).collect();
+    let expected = ["FAILED: recv: ours should have printed all 6000 bytes", "FAILED: recv"];
+    assert_eq!(failed, expected, "{transcript}{}", output.stderr);
+    assert!(!transcript.contains("ok: recv"), "{transcript}");
+    assert_eq!(output.code(), Some(1), "{transcript}");
 }
 
 #[test]

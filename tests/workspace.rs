@@ -222,22 +222,6 @@ fn the_demo_shows_each_pair_talking() {
     eprintln!("demo took {:?}", output.elapsed);
 }
 
-/// The workspace as a new user's clone has it: every file but `target/` and `.git/`.
-fn copy_workspace(from: &Path, to: &Path) {
-    for entry in fs::read_dir(from).expect("read a folder").flatten() {
-        let (name, kind) = (entry.file_name(), entry.file_type().expect("file type"));
-        if name == "target" || name == ".git" {
-            continue;
-        }
-        if kind.is_dir() {
-            fs::create_dir(to.join(&name)).expect("make a folder");
-            copy_workspace(&entry.path(), &to.join(&name));
-        } else {
-            fs::copy(entry.path(), to.join(&name)).expect("copy a file"); // modes too: scripts run
-        }
-    }
-}
-
 #[test]
 fn the_demo_and_two_hosts_run_from_a_fresh_clone_with_cargo_target_dir_elsewhere() {
     // Many Rust users set CARGO_TARGET_DIR globally: cargo then builds outside the clone.

@@ -7,12 +7,10 @@
 //! - a way to tell whether a peer tool is on this machine.
 #![allow(dead_code)] // each test file uses its own part of this module
 
-use std::fmt;
-use std::fs::{self, File};
+use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
-use std::ops::Range;
-use std::os::unix::fs::PermissionsExt;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -431,58 +429,27 @@ pub fn wait_for_line(server: &Server, text: &str) -> String {
 
 // ---- Reserved ports: for peers that cannot bind port 0, and for "nothing listens here" ----
 
-/// A port that is ours alone while this value lives. It lies outside the kernel's ephemeral
-/// range, so no bind to port 0 on this machine can be handed it, and a lock file makes it unique
-/// among all test threads and processes (scripts/bench.sh takes the same locks with flock). Use
-/// it for a peer that cannot bind port 0 and say which port it got (nginx), or as a port where
-/// nothing listens. The lock ends with this value, or with the process if it dies.
-pub struct Port {
-    pub number: u16,
-    _lock: File,
-}
+// The project's one port reservation, shared with the exercise tester (and run in bash by
+// scripts/lib/common.sh): a port outside the ephemeral range, locked, used by no socket.
+#[path = "../../scripts/tools/src/ports.rs"]
+mod ports;
+pub use ports::Port;
 
-impl fmt::Display for Port {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "{}", self.number)
-    }
-}
-
-/// The ports outside the kernel's ephemeral range, above those people pick by hand (9000...).
-fn reservable_ports() -> Range<u16> {
-    let range = fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap_or_default();
-    let mut bounds = range.split_whitespace().filter_map(|n| n.parse::<u16>().ok());
-    let (low, high) = (bounds.next().unwrap_or(32768), bounds.next().unwrap_or(60999));
-    let ports =
-        if low >= 21_000 { 20_000..low } else { high.saturating_add(1).max(20_000)..65_535 };
-    assert!(ports.len() >= 100, "no room outside the ephemeral range {low}-{high}");
-    ports
-}
-
+/// A port that is ours alone while the value lives: for a peer that cannot bind port 0 and say
+/// which port it got (nginx), or as a port where nothing listens.
 pub fn reserved_port() -> Port {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let ports = reservable_ports();
-    let directory = std::env::temp_dir().join("sockets-by-example-ports");
-    if fs::create_dir(&directory).is_ok() {
-        // Shared by every user's test runs: writable by all, like /tmp itself.
-        let _ = fs::set_permissions(&directory, fs::Permissions::from_mode(0o1777));
-    }
-    let start = std::process::id() as usize * 7 + NEXT.fetch_add(1, Ordering::Relaxed) * 13;
-    for offset in 0..ports.len() {
-        let number = ports.start + ((start + offset) % ports.len()) as u16;
-        let path = directory.join(number.to_string());
-        // Open read-only when it exists (another user may own it): flock needs no write access.
-        let Ok(lock) = File::open(&path).or_else(|_| File::create(&path)) else { continue };
-        if lock.try_lock().is_err() {
-            continue; // another test, or a benchmark, has it
-        }
-        // Not ours to take if something outside our tests uses it (a service on this machine).
-        let free = TcpListener::bind(("127.0.0.1", number)).is_ok()
-            && UdpSocket::bind(("127.0.0.1", number)).is_ok();
-        if free {
-            return Port { number, _lock: lock };
-        }
-    }
-    panic!("no free port in {ports:?} to reserve")
+    ports::reserve().unwrap_or_else(|error| panic!("{error}"))
+}
+
+/// The range reserved ports come from, and where their locks are (for the tests of the scripts).
+pub fn reservable_ports() -> std::ops::Range<u16> {
+    ports::reservable()
+}
+pub fn port_lock_dir() -> PathBuf {
+    ports::lock_dir()
+}
+pub fn port_in_use(port: u16) -> bool {
+    ports::in_use(port)
 }
 
 // ---- Peers, skips and test data ----
@@ -538,6 +505,22 @@ pub fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
     }
     bytes.truncate(len);
     bytes
+}
+
+/// The workspace as a new user's clone has it: every file but `target/` and `.git/`.
+pub fn copy_workspace(from: &Path, to: &Path) {
+    for entry in fs::read_dir(from).expect("read a folder").flatten() {
+        let (name, kind) = (entry.file_name(), entry.file_type().expect("file type"));
+        if name == "target" || name == ".git" {
+            continue;
+        }
+        if kind.is_dir() {
+            fs::create_dir(to.join(&name)).expect("make a folder");
+            copy_workspace(&entry.path(), &to.join(&name));
+        } else {
+            fs::copy(entry.path(), to.join(&name)).expect("copy a file"); // modes too: scripts run
+        }
+    }
 }
 
 /// A fresh empty directory under the system's temp dir, removed when dropped.

@@ -1,0 +1,20 @@
+# 'GET / HTTP/1.1\n\n\n': no Host, no CRLF
+# shellcheck disable=SC2154 # a lesson of scripts/pitfalls.sh: $port, $out... come from lib/common.sh
+have nginx || skip "needs nginx (Debian: apt-get install nginx-light)"
+reserve_port
+mkdir -p "$work/www" && echo "Hola desde nginx" > "$work/www/index.html"
+say "nginx, the web server of many sites, on port $reserved:"
+echo "\$ nginx -c $work/nginx.conf -p $work &"
+nginx_serving "$work/www" "$reserved"
+say "(sed -n 1p, not head -n 1: head would close the pipe before the cell's print is done.)"
+show "python3 tests/notebook/http_get.py 127.0.0.1 $reserved | sed -n 1p"
+say "400 Bad Request: HTTP/1.1 requires a Host header, and the notebook sends none."
+expect '[[ $out == "HTTP/1.1 400 Bad Request"* ]]' "nginx should have answered the notebook 400"
+show "minimal-http-get 127.0.0.1 $reserved | sed -n 1p"
+say "Ours sends Host, and lines that end in CRLF: 200 OK."
+expect '[[ $out == "HTTP/1.1 200 OK"* ]]' "nginx should have answered ours 200"
+say "Python's own web server lets the notebook's request through, even speaking HTTP/1.1:"
+start_server python3 -m http.server --protocol HTTP/1.1 0 --bind 127.0.0.1 --directory "$work/www"
+show "python3 tests/notebook/http_get.py 127.0.0.1 $port | sed -n 1p"
+say "200 OK: http.server never checks Host. A server that lets a mistake through hides it."
+expect '[[ $out == "HTTP/1.1 200 OK"* ]]' "Python's HTTP/1.1 server should have answered 200"
