@@ -36,9 +36,17 @@ fn each_recorded_capture_gives_the_very_timeline_trace_sh_printed_for_it() {
         let expected = expected.expect("tests/fixtures/*/expected-timeline");
         let printed = stdout(&timeline(&["--variant", &variant], &capture));
         if printed != expected {
-            let lines = printed.lines().zip(expected.lines()).enumerate();
-            let first = lines.clone().find(|(_, (printed, expected))| printed != expected);
-            panic!("{}: first difference (line, printed, expected): {first:?}", capture.display());
+            let mut lines = printed.lines().zip(expected.lines()).enumerate();
+            let Some((n, (printed, expected))) = lines.find(|(_, (line, wanted))| line != wanted)
+            else {
+                let counts = (printed.lines().count(), expected.lines().count());
+                panic!("{}: {} lines printed, {} expected", capture.display(), counts.0, counts.1);
+            };
+            let line = n + 1;
+            panic!(
+                "{}, line {line}:\nprinted  {printed:?}\nexpected {expected:?}",
+                capture.display()
+            );
         }
     }
 }

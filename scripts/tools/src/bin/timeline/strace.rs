@@ -325,6 +325,7 @@ mod tests {
             "100 1.100300 <... accept4 resumed>{sa_family=AF_INET, sin_port=htons(5555), \
              sin_addr=inet_addr(\"127.0.0.1\")}, [16], SOCK_CLOEXEC) = 4 <0.100000>",
         ]);
+        assert_eq!(calls.len(), 2, "socket and accept4 (fd 7 is no socket): {calls:?}");
         let accept = &calls[1];
         assert_eq!(accept.returned_text(), "accept4(3, 127.0.0.1:5555, [16], SOCK_CLOEXEC) = 4");
         assert_eq!((accept.started, accept.returned), (1_000_300, 1_100_300));
