@@ -17,7 +17,7 @@ pub fn micros(text: &str) -> Option<Micros> {
     }
     // Both tools print six decimals; a seventh would round, as printing to six does.
     if digits.next().is_some_and(|seventh| seventh >= 5) {
-        micros += 1;
+        micros = micros.checked_add(1)?;
     }
     Some(micros)
 }

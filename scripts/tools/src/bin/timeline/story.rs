@@ -18,7 +18,8 @@ pub struct Story {
     handshake_done: Option<Micros>,
     client_fin: Option<Micros>,
     first_datagram_up: Option<Micros>,
-    /// Payload bytes, and the packets that carried them, up (client to server) and down.
+    /// Payload bytes, and the packets that carried them, up (client to server) and down. Sums
+    /// saturate: a capture's absurd length must not overflow them.
     bytes_up: i64,
     bytes_down: i64,
     packets_up: i64,
@@ -54,7 +55,8 @@ impl Story {
         if name == "recvfrom" && notes::read_bytes(call) {
             if is_client {
                 self.client_reads += 1;
-                self.bytes_read_by_client += leading_number(&call.result);
+                self.bytes_read_by_client =
+                    self.bytes_read_by_client.saturating_add(leading_number(&call.result));
             } else {
                 self.server_read_returned.get_or_insert(call.returned);
             }
@@ -81,13 +83,13 @@ impl Story {
             return;
         }
         if from_client {
-            self.bytes_up += packet.size;
+            self.bytes_up = self.bytes_up.saturating_add(packet.size);
             self.packets_up += 1;
             if packet.kind == PacketKind::Datagram {
                 self.first_datagram_up.get_or_insert(packet.at);
             }
         } else {
-            self.bytes_down += packet.size;
+            self.bytes_down = self.bytes_down.saturating_add(packet.size);
             self.packets_down += 1;
         }
         if text.contains("\"GET ") {

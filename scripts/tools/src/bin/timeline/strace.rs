@@ -138,7 +138,7 @@ impl Following {
             (first_half + second_half, started, time)
         } else {
             let (_, duration) = split_duration(rest)?;
-            (rest.to_string(), time, time + micros(duration).unwrap_or(0))
+            (rest.to_string(), time, time.saturating_add(micros(duration).unwrap_or(0)))
         };
         let text = split_duration(&text).map_or(text.as_str(), |(call, _)| call);
         Some((unpad_result(text), started, returned))
