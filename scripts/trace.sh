@@ -18,7 +18,8 @@
 #
 # Needs root, strace and tcpdump (Debian: apt-get install strace tcpdump); without them it says
 # `skipped:` and exits 0. Whatever it starts, it stops, and its files go, on every exit path;
-# KEEP_TRACE=1 keeps them (strace's and tcpdump's own output) and says where.
+# KEEP_TRACE=1 keeps them (strace's and tcpdump's own output) and says where: `timeline FOLDER`
+# tells that capture again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -111,6 +112,7 @@ for _ in $(seq 200); do
     sleep 0.05
 done
 [[ -n $port ]] || { echo "the server did not start:"; cat "$work/server.out"; exit 1; }
+echo "$port" > "$work/port" # for the timeline, which tells the server's packets by it
 head -n 1 "$work/server.out"
 
 echo "\$ tcpdump -i lo -nn -tt -l -X port $port &"
@@ -131,238 +133,11 @@ wait 2> /dev/null || true
 
 # ---- The timeline: calls and packets, merged in time order ----
 
-# Each call as two events, its start and its end (when it returned); each packet as one. Fields,
-# tab separated: time, kind (start, end, packet), who, thread, call id, text, protocol.
-events() {
-    awk -v server="$(< "$work/server.pid")" -v client="$(< "$work/client.pid")" \
-        -f <(calls_as_events) "$work/calls"
-    awk -v port="$port" -f <(packets_as_events) "$work/packets"
-}
-
-calls_as_events() {
-    cat << 'AWK'
-# strace's lines, in the order it saw the calls: PID TIME NAME(ARGS) = RESULT <DURATION>, or a
-# call cut in two: PID TIME NAME(ARGS <unfinished ...>, then PID TIME <... NAME resumed>ARGS) =
-# RESULT <DURATION>. Which side a process or thread is on follows from the server's and client's
-# pids and from the clone and fork calls that made the others. Only the calls on sockets of an
-# IP family are kept, not those on files, pipes or the terminal.
-BEGIN { side[server] = "server"; side[client] = "client" }
-function last_index(text, part,   at, found) {
-    found = 0
-    while ((at = index(substr(text, found + 1), part)) > 0) found += at
-    return found
-}
-function plain(text,   m, port, ip) {
-    while (match(text, /\{sa_family=AF_INET, sin_port=htons\([0-9]+\), sin_addr=inet_addr\("[^"]*"\)\}/)) {
-        m = substr(text, RSTART, RLENGTH)
-        port = m; sub(/.*htons\(/, "", port); sub(/\).*/, "", port)
-        ip = m; sub(/.*inet_addr\("/, "", ip); sub(/".*/, "", ip)
-        text = substr(text, 1, RSTART - 1) ip ":" port substr(text, RSTART + RLENGTH)
-    }
-    while (match(text, /\{sa_family=AF_INET6, sin6_port=htons\([0-9]+\), [^}]*\}/)) {
-        m = substr(text, RSTART, RLENGTH)
-        port = m; sub(/.*htons\(/, "", port); sub(/\).*/, "", port)
-        ip = m; sub(/.*AF_INET6, "/, "", ip); sub(/".*/, "", ip)
-        text = substr(text, 1, RSTART - 1) "[" ip "]:" port substr(text, RSTART + RLENGTH)
-    }
-    return text
-}
-{
-    pid = $1; time = $2 + 0
-    line = substr($0, index($0, $2) + length($2) + 1)
-    if (line ~ / <unfinished \.\.\.>$/) {  # the first half: remember it
-        sub(/ <unfinished \.\.\.>$/, "", line)
-        pending[pid] = line; pending_time[pid] = time
-        next
-    }
-    if (line ~ /^<\.\.\. [a-z0-9_]+ resumed>/) {  # the second half: join it to the first
-        sub(/^<\.\.\. [a-z0-9_]+ resumed>/, "", line)
-        call = pending[pid] line; start = pending_time[pid]; end = time
-        delete pending[pid]
-    } else if (line ~ / <[0-9.]+>$/) {
-        call = line; start = time
-        end = time + substr(line, last_index(line, " <") + 2) + 0
-    } else next  # a signal, or the end of a process
-    sub(/ <[0-9.]+>$/, "", call)
-    gsub(/\)  += /, ") = ", call)  # strace pads short calls, to line their results up
-    name = call; sub(/\(.*/, "", name)
-    at = last_index(call, ") = ")
-    args = substr(call, length(name) + 2, at - length(name) - 2)
-    result = substr(call, at + 4)
-    if (name ~ /^(clone|clone3|fork|vfork)$/) {  # a new thread or process, on its parent's side
-        if (pid in side && result ~ /^[0-9]+/) side[result + 0] = side[pid]
-        next
-    }
-    if (!(pid in side)) next
-    who = side[pid]
-    fd = args; sub(/,.*/, "", fd)
-    if (name ~ /^(fcntl|dup[23]?)$/) {  # a copy of a socket's fd is that socket: follow it, unshown
-        if ((who, fd + 0) in kind && result ~ /^[0-9]+$/ && (name != "fcntl" || args ~ /F_DUPFD/))
-            kind[who, result + 0] = kind[who, fd + 0]
-        next
-    }
-    if (name ~ /poll$/) { fd = args; sub(/^\[\{fd=/, "", fd); sub(/[^0-9].*/, "", fd) }
-    if (name == "socket") {
-        if (args !~ /^AF_INET/ || result !~ /^[0-9]+$/) next
-        kind[who, result + 0] = (args ~ /SOCK_DGRAM/) ? "udp" : "tcp"
-    } else if (!((who, fd + 0) in kind)) next
-    protocol = (name == "socket") ? kind[who, result + 0] : kind[who, fd + 0]
-    if (name ~ /^accept/ && result ~ /^[0-9]+$/) kind[who, result + 0] = "tcp"
-    if (name == "close") delete kind[who, fd + 0]
-    if (name ~ /poll$/ && result ~ /^0 \(Timeout\)$/) next  # a server's idle polling, not the story
-    if (result ~ /^\? /) next  # interrupted as we stopped the server
-    first = (name ~ /poll$/) ? "[{fd=" fd ", ...}]" : fd
-    id = pid "." NR
-    printf "%.6f\tstart\t%s\t%s\t%s\t%s(%s, ...)\t%s\n", start, who, pid, id, name, first, protocol
-    printf "%.6f\tend\t%s\t%s\t%s\t%s(%s) = %s\t%s\n", end, who, pid, id, name, plain(args), result, protocol
-}
-AWK
-}
-
-packets_as_events() {
-    cat << 'AWK'
-# tcpdump -tt -nn -X: a summary line per packet, then its bytes in hex. The payload is the last
-# `length` bytes; we show its first ones, so the greeting and the GET line can be read.
-function hex_value(digit) { return index("0123456789abcdef", digit) - 1 }
-function preview(hex, size,   text, i, byte, shown) {
-    hex = substr(hex, length(hex) - 2 * size + 1)
-    for (i = 1; i <= length(hex) && shown < 40; i += 2) {
-        byte = hex_value(substr(hex, i, 1)) * 16 + hex_value(substr(hex, i + 1, 1))
-        if (byte == 10) text = text "\\n"
-        else if (byte == 13) text = text "\\r"
-        else if (byte >= 32 && byte < 127) text = text sprintf("%c", byte)
-        else text = text "."
-        shown++
-    }
-    return "\"" text (size > 40 ? "...\"" : "\"")
-}
-function flush(   what, flags, size, direction) {
-    if (summary == "") return
-    size = summary; sub(/.*length /, "", size); size += 0
-    direction = (source ~ "[.]" port "$") ? "server > client" : "client > server"
-    if (summary ~ /: UDP, /) what = "UDP datagram " size " bytes " preview(hex, size)
-    else {
-        flags = summary; sub(/.*Flags \[/, "", flags); sub(/\].*/, "", flags)
-        if (flags ~ /R/) what = "RST (reset)"
-        else if (flags ~ /S/) what = (flags ~ /\./) ? "SYN-ACK" : "SYN"
-        else if (flags ~ /F/) what = "FIN" (size > 0 ? " and data " size " bytes " preview(hex, size) : "")
-        else if (size > 0) what = "data " size " bytes " preview(hex, size)
-        else what = "ACK"
-    }
-    printf "%.6f\tpacket\twire\t-\t-\t%s  %s\n", time, direction, what
-    summary = ""
-}
-/^[0-9]+\.[0-9]+ IP6? / { flush(); time = $1 + 0; source = $3; summary = $0; hex = ""; next }
-/^[ \t]+0x[0-9a-f]+:/ {
-    bytes = substr($0, index($0, ":") + 1, 42)
-    gsub(/ /, "", bytes)
-    hex = hex bytes
-}
-END { flush() }
-AWK
-}
-
-timeline() {
-    cat << 'AWK'
-# Sorted events in, the timeline out. A call during which no packet went by is one line, at its
-# start. A call during which packets went by shows twice: where it starts (no result yet), and
-# where it returns, with how long that took. The `#` notes mark the lines that teach, and a few
-# sentences at the end say what it all showed.
-BEGIN { FS = "\t" }
-{ n++; time[n] = $1; kind[n] = $2; who[n] = $3; tid[n] = $4; id[n] = $5; text[n] = $6; protocol[n] = $7 }
-$2 == "end" { end_at[$5] = n }
-$2 == "start" { start_at[$5] = n }
-$2 == "packet" { packets[n] = 1 }
-function ms(i) { return sprintf("+%.3f ms", (time[i] - time[1]) * 1000) }
-function thread(i) {
-    if (!((who[i], tid[i]) in number)) number[who[i], tid[i]] = ++threads[who[i]]
-    return number[who[i], tid[i]] == 1 ? "" : "[thread " number[who[i], tid[i]] "] "
-}
-function show(i, line) { printf "%12s  %-6s  %s%s\n", ms(i), who[i], thread(i), line }
-function note(key, line) {
-    if (!(key in noted)) { noted[key] = 1; printf "%22s# %s\n", "", line }
-}
-function packet_between(from, to,   j) {
-    for (j = from + 1; j < to; j++) if (j in packets) return 1
-    return 0
-}
-function teach(i, line,   size) {
-    calls[who[i]]++
-    if (line ~ /^listen\(/) note("listen", "the backlog: how many connections the kernel completes before accept takes them (std: 128)")
-    if (line ~ /^accept4?\(.* = [0-9]/) { note("accept", "the handshake (SYN, SYN-ACK, ACK) was done by the kernel before accept returned"); if (!accepted) accepted = end_at[id[i]] }
-    if (line ~ /^connect\(/ && !connecting) connecting = start_at[id[i]]
-    if (line ~ /^connect\(.*EINPROGRESS/) note("connect", "connect_timeout: a connect that does not wait (EINPROGRESS); poll then waits, at most the timeout")
-    if (line ~ /^sendto\(.*MSG_NOSIGNAL/) note("nosignal", "MSG_NOSIGNAL: if the peer has gone, this send fails with an error instead of killing us (SIGPIPE)")
-    if (line ~ /^shutdown\(.*SHUT_WR/) { note("shutdown", "shutdown(SHUT_WR) is the FIN: nothing more from this side, and it can still read"); if (!shut && who[i] == "client") shut = start_at[id[i]] }
-    if (line ~ /^recvfrom\(.*= 0$/) note("eof", "a read of 0 bytes: the peer's FIN; the stream is over")
-    if (line ~ /^recvfrom\(.*EAGAIN/) note("eagain", "EAGAIN: nothing waiting yet. udp-server writes its log out now, then waits for the next datagram")
-    if (line ~ /^recvfrom\(.*\) = [1-9]/) {
-        if (protocol[i] == "tcp") note("recv", "one recvfrom returns what has arrived so far, not \"the message\"")
-        else note("datagram", "a datagram arrives whole, with its sender's address: one recvfrom, one datagram")
-        reads[who[i]]++
-        size = line; sub(/.*\) = /, "", size); read_bytes[who[i]] += size
-        if (who[i] == "server" && !received) received = end_at[id[i]]
-    }
-}
-function plural(count, word) { return count " " word (count == 1 ? "" : "s") }
-function count(i, line,   size) {
-    if (line ~ /RST/) note("rst", "RST: a side closed with data it had not read, so its kernel reset the connection")
-    if (line ~ /  SYN$/) syn = syn ? syn : i
-    if (line ~ /  SYN-ACK$/) synack = synack ? synack : i
-    if (line ~ /^client > server  ACK$/ && synack && !handshake) handshake = i
-    if (line ~ /^client > server  FIN/ && !client_fin) client_fin = i
-    if (line ~ /bytes "/) {
-        size = line; sub(/ bytes ".*/, "", size); sub(/.* /, "", size)
-        direction = (line ~ /^client/) ? "up" : "down"
-        bytes[direction] += size; data[direction]++
-        if (line ~ /UDP datagram/ && direction == "up" && !datagram) datagram = i
-        if (line ~ /"GET /) get_line = line
-    }
-}
-END {
-    for (i = 1; i <= n; i++) {
-        if (kind[i] == "packet") { show(i, text[i]); count(i, text[i]); continue }
-        if (kind[i] == "start") {
-            if (packet_between(i, end_at[id[i]])) { show(i, text[i]); continue }
-            show(i, text[end_at[id[i]]]); teach(i, text[end_at[id[i]]])
-            skip[end_at[id[i]]] = 1
-            continue
-        }
-        if (i in skip) continue
-        show(i, text[i] sprintf("  (returned after %.3f ms)", (time[i] - time[start_at[id[i]]]) * 1000))
-        teach(i, text[i])
-    }
-    print ""
-    print "# What it showed:"
-    if (syn) {
-        printf "# The client's connect (at %s) sent the SYN; SYN, SYN-ACK and ACK took %.3f ms, and the\n", ms(connecting), (time[handshake] - time[syn]) * 1000
-        printf "# server's accept4 returned at %s, after them: accept takes a connection the kernel has made.\n", ms(accepted)
-        if (bytes["up"]) printf "# Then %s went to the server in %s, and ", plural(bytes["up"], "byte"), plural(data["up"], "data packet")
-        else printf "# Then the client sent nothing, and "
-        printf "%s came back in %s;\n", plural(bytes["down"] + 0, "byte"), plural(data["down"] + 0, "packet")
-        printf "# the client read %s of them, in %s.", (read_bytes["client"] == bytes["down"]) ? "all" : read_bytes["client"] + 0, plural(reads["client"] + 0, "recvfrom call")
-        if (shut) printf " Its shutdown (at %s) sent its FIN at %s.", ms(shut), ms(client_fin)
-        printf "\n"
-    } else if (datagram) {
-        printf "# No handshake and no FIN: the client's sendto put one datagram on the wire at %s, and the\n", ms(datagram)
-        printf "# server's recvfrom returned it whole, sender's address included, at %s. The reply went\n", ms(received)
-        printf "# back the same way: %s one way, %s the other.\n", plural(bytes["up"] + 0, "byte"), plural(bytes["down"] + 0, "byte")
-    }
-    if (get_line != "") {
-        request = substr(get_line, index(get_line, "\""))
-        printf "# The request as sent: %s", request
-        if (request ~ /\\r\\n/ && request ~ /Host: /) print ", lines ending in CRLF and a Host header, as HTTP/1.1 asks."
-        else print ", with neither the Host header HTTP/1.1 requires nor CRLF line ends."
-    }
-    printf "# Socket calls: %d by the client, %d by the server. The same calls whatever the language:\n", calls["client"], calls["server"]
-    others = (variant == "python") ? "without --python" : (variant == "minimal") ? "with --python" : "with --python or --minimal"
-    print "# the interface is the operating system's, not Rust's or Python's (try " others ")."
-}
-AWK
-}
-
+# The timeline tool (scripts/tools/src/bin/timeline) reads the capture folder: strace's calls,
+# tcpdump's packets, the two sides' pids and the port. It prints one line per event, the notes
+# and what it all showed. TRACE_EVENTS=FILE also gets the same lines as data, one event a line
+# in tab-separated fields: what the tests read.
 echo
 echo "# The timeline (+T: milliseconds since the first event; strace itself slows each call):"
-tab=$(printf '\t')
-events | sort -t "$tab" -k1,1g -s > "$work/events"
-awk -v variant="$variant" -f <(timeline) "$work/events" | tee "$work/timeline"
+timeline --variant "$variant" "$work" | tee "$work/timeline"
+[[ -z ${TRACE_EVENTS:-} ]] || timeline --events "$work" > "$TRACE_EVENTS"

@@ -1,41 +1,62 @@
 //! scripts/trace.sh shows each exchange as it happens: both sides' system calls and the packets
 //! between them, in time order. These tests run it (as root, with strace and tcpdump: it says
-//! `skipped:` otherwise) and check the order of what it shows, that the notebook's Python makes
-//! the same calls as our Rust, and that the README's table names calls our programs really make.
+//! `skipped:` otherwise), read its timeline as data (the events it writes to TRACE_EVENTS), and
+//! check the order of what it shows, that the notebook's Python makes the same calls as our Rust,
+//! and that the README's table names calls our programs really make; and that the README's
+//! timeline is, line by line, what it prints.
 
 mod common;
 
 use common::*;
 use std::process::Command;
 
-/// One line of a timeline: who (client, server or wire) and what happened.
+/// One line of a timeline, as the timeline tool gives it (`timeline --events`, which trace.sh
+/// writes to the file TRACE_EVENTS names): who (client, server or wire), the line's kind (`call`,
+/// `start`, `return` or `packet`), the call's name or the packet's kind, the call's result, and
+/// the text the timeline shows (`recvfrom(4, "", 8192, 0, NULL, NULL) = 0`, or, for a packet,
+/// `client > server  FIN`).
 struct Event {
     who: String,
-    what: String,
+    kind: String,
+    name: String,
+    result: String,
+    text: String,
 }
 
 impl Event {
-    /// The system call's name, for a call; `[thread 2] recvfrom(4, ...)` is `recvfrom`.
+    /// From the tool's tab-separated fields: ms, who, thread, kind, name, fd, result, text.
+    fn parse(line: &str) -> Event {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [_ms, who, _thread, kind, name, _fd, result, text] = fields[..] else {
+            panic!("an event is 8 tab-separated fields: {line:?}");
+        };
+        let [who, kind, name, result, text] = [who, kind, name, result, text].map(String::from);
+        Event { who, kind, name, result, text }
+    }
+    /// The system call's name, for a call.
     fn call(&self) -> Option<&str> {
-        let what = self.what.split_once("] ").map_or(self.what.as_str(), |(_, call)| call);
-        (self.who != "wire").then(|| what.split('(').next().unwrap_or(""))
+        (self.who != "wire").then_some(self.name.as_str())
     }
     /// A call's line with its result: the one where it returned.
     fn returned(&self) -> bool {
-        self.call().is_some() && self.what.contains(") = ")
+        self.kind == "call" || self.kind == "return"
     }
-    /// What a call returned: `= 0`, alone or followed by `  (returned after 0.04 ms)`, is "0".
+    /// What a call returned: "0", "-1 EAGAIN (Resource temporarily unavailable)".
     fn result(&self) -> Option<&str> {
-        let (_, result) = self.what.rsplit_once(") = ")?;
-        result.split("  (returned after").next()
+        self.returned().then_some(self.result.as_str())
     }
 }
 
-/// Run `scripts/trace.sh ARGS`, and read its timeline; None, with the reason said, if skipped.
+/// Run `scripts/trace.sh ARGS`, and read its timeline's events; None, with the reason said, if
+/// skipped.
 fn trace(args: &[&str]) -> Option<Vec<Event>> {
     let temp = TempDir::new("trace");
+    // Beside, not in, trace.sh's TMPDIR: that one must be left empty.
+    let events_dir = TempDir::new("trace-events");
+    let events_file = events_dir.0.join("events");
     let mut command = Command::new("bash");
     command.arg(workspace_root().join("scripts/trace.sh")).args(args).env("TMPDIR", &temp.0);
+    command.env("TRACE_EVENTS", &events_file);
     let output = run(command, None); // and nothing it started may still run afterwards
     let transcript = output.stdout_text();
     assert_eq!(output.code(), Some(0), "trace.sh {args:?}:\n{transcript}{}", output.stderr);
@@ -45,13 +66,9 @@ fn trace(args: &[&str]) -> Option<Vec<Event>> {
     }
     let left = std::fs::read_dir(&temp.0).map(|entries| entries.count()).unwrap_or(0);
     assert_eq!(left, 0, "trace.sh {args:?} left files in its temporary folder");
-    let events: Vec<Event> = transcript
-        .lines()
-        .filter_map(|line| line.trim_start().strip_prefix('+')?.split_once(" ms  "))
-        .filter_map(|(_, rest)| rest.split_once("  "))
-        .map(|(who, what)| Event { who: who.into(), what: what.trim_start().into() })
-        .collect();
-    assert!(events.len() > 5, "trace.sh {args:?} printed no timeline:\n{transcript}");
+    let events = std::fs::read_to_string(&events_file).unwrap_or_default();
+    let events: Vec<Event> = events.lines().map(Event::parse).collect();
+    assert!(events.len() > 5, "trace.sh {args:?} wrote no events:\n{transcript}");
     Some(events)
 }
 
@@ -61,14 +78,14 @@ fn first(events: &[Event], what: &str, test: impl Fn(&Event) -> bool) -> usize {
 }
 
 fn show(events: &[Event]) -> String {
-    events.iter().map(|event| format!("{:6}  {}\n", event.who, event.what)).collect()
+    events.iter().map(|event| format!("{:6}  {}\n", event.who, event.text)).collect()
 }
 
 #[test]
 fn the_tcp_handshake_is_done_before_accept_returns_and_shutdown_sends_the_fin() {
     let Some(events) = trace(&["tcp"]) else { return };
-    let syn = first(&events, "SYN", |event| event.what.ends_with("client > server  SYN"));
-    let syn_ack = first(&events, "SYN-ACK", |event| event.what.ends_with("  SYN-ACK"));
+    let syn = first(&events, "SYN", |event| event.text.ends_with("client > server  SYN"));
+    let syn_ack = first(&events, "SYN-ACK", |event| event.text.ends_with("  SYN-ACK"));
     let accepted = first(&events, "accept4 returning", |event| {
         event.who == "server" && event.call() == Some("accept4") && event.returned()
     });
@@ -77,28 +94,28 @@ fn the_tcp_handshake_is_done_before_accept_returns_and_shutdown_sends_the_fin() 
         event.who == "client" && event.call() == Some("shutdown")
     });
     let fin =
-        first(&events, "the client's FIN", |event| event.what.starts_with("client > server  FIN"));
+        first(&events, "the client's FIN", |event| event.text.starts_with("client > server  FIN"));
     assert!(shutdown < fin, "the FIN went before the shutdown:\n{}", show(&events));
     let eof = first(&events, "the server's read of 0", |event| {
         event.who == "server" && event.call() == Some("recvfrom") && event.result() == Some("0")
     });
     assert!(fin < eof, "the server read the end before the FIN came:\n{}", show(&events));
-    first(&events, "the greeting", |event| event.what.contains("\"Thanks for connecting\\n\""));
+    first(&events, "the greeting", |event| event.text.contains("\"Thanks for connecting\\n\""));
 }
 
 #[test]
 fn a_datagram_is_on_the_wire_before_the_servers_recvfrom_returns() {
     let Some(events) = trace(&["udp"]) else { return };
     let datagram = first(&events, "the datagram", |event| {
-        event.what.starts_with("client > server  UDP datagram 5 bytes \"hello\"")
+        event.text.starts_with("client > server  UDP datagram 5 bytes \"hello\"")
     });
     let received = first(&events, "recvfrom returning it", |event| {
         event.who == "server"
             && event.call() == Some("recvfrom")
-            && event.what.contains("\"hello\"")
+            && event.text.contains("\"hello\"")
     });
     assert!(datagram < received, "{}", show(&events));
-    let handshake = events.iter().any(|event| event.what.contains("SYN"));
+    let handshake = events.iter().any(|event| event.text.contains("SYN"));
     assert!(!handshake, "UDP has no handshake:\n{}", show(&events));
 }
 
@@ -107,9 +124,9 @@ fn the_get_line_of_http_get_is_seen_on_the_wire() {
     let Some(events) = trace(&["http"]) else { return };
     first(&events, "the GET line", |event| {
         event.who == "wire"
-            && event.what.contains("data 95 bytes \"GET /hello.txt HTTP/1.1\\r\\nHost: ")
+            && event.text.contains("data 95 bytes \"GET /hello.txt HTTP/1.1\\r\\nHost: ")
     });
-    first(&events, "the body", |event| event.what.contains("\"Hello from the web server\\n\""));
+    first(&events, "the body", |event| event.text.contains("\"Hello from the web server\\n\""));
 }
 
 /// A client's socket calls, as the sequence of socket, connect, sendto, recvfrom and close,
