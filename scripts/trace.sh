@@ -20,8 +20,7 @@
 # `skipped:` and exits 0. Whatever it starts, it stops, and its files go, on every exit path;
 # KEEP_TRACE=1 keeps them (strace's and tcpdump's own output) and says where: `timeline FOLDER`
 # tells that capture again.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib/common.sh"
 
 usage="usage: scripts/trace.sh tcp|udp|http [--minimal] [--python]"
 exchange="" variant=full
@@ -37,31 +36,17 @@ done
 [[ -n $exchange ]] || { echo "$usage" >&2; exit 2; }
 
 skipped() { echo "skipped: $*"; exit 0; }
-[[ $(id -u) == 0 ]] || skipped "strace and tcpdump need root (try: sudo $0 $*)"
-command -v strace > /dev/null || skipped "needs strace (Debian: apt-get install strace)"
-command -v tcpdump > /dev/null || skipped "needs tcpdump (Debian: apt-get install tcpdump)"
-if [[ $variant == python || $exchange == http ]] && ! command -v python3 > /dev/null; then
+is_root || skipped "strace and tcpdump need root (try: sudo $0 $*)"
+have strace || skipped "needs strace (Debian: apt-get install strace)"
+have tcpdump || skipped "needs tcpdump (Debian: apt-get install tcpdump)"
+if [[ $variant == python || $exchange == http ]] && ! have python3; then
     skipped "needs python3: the notebook's cells and the web server are Python"
 fi
 
 echo "# building (cargo build --workspace) ..."
-# Our programs go on PATH from wherever cargo put them: it reports the path of each one built.
-built=$(cargo build --quiet --workspace --bins --examples --message-format=json-render-diagnostics)
-while IFS= read -r dir; do PATH=$dir:$PATH; done < <(
-    sed -n 's/.*"executable":"\([^"]*\)\/[^/"]*".*/\1/p' <<< "$built" | sort -u)
-export PATH
-
-work=$(mktemp -d)
-pids=()
-cleanup() {
-    # Each as a process group: strace's is strace with all it traces (killing strace alone would
-    # leave them running), tcpdump's is tcpdump alone.
-    for pid in "${pids[@]}"; do kill -TERM -- "-$pid" "$pid" 2> /dev/null || true; done
-    wait 2> /dev/null || true
-    [[ -n ${KEEP_TRACE:-} ]] && echo "kept $work" || rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+build_to_path
+make_work
+at_exit '[[ -z ${KEEP_TRACE:-} ]] || { echo "kept $work"; work=""; }' # work="": it stays
 
 # The two sides of each exchange: the server (which binds port 0 and says the port it got) and
 # the client, which gets the port as PORT.
@@ -88,24 +73,14 @@ esac
 calls=socket,bind,listen,accept,accept4,connect,poll,ppoll,sendto,recvfrom,sendmsg,recvmsg,shutdown,close
 threads=clone,clone3,fork,vfork # to know which side each new thread or process is on
 copies=fcntl,dup,dup2,dup3       # a socket's copy (try_clone) is the same socket under a new fd
-# What strace runs: the server; then, once tcpdump listens, the client; then the server is stopped
-# if it has not finished by itself (ours do, after one client; the others serve on).
-both_sides='
-    work=$1
-    $2 > "$work/server.out" 2>&1 &
-    echo $! > "$work/server.pid"
-    until [[ -s $work/go ]]; do sleep 0.05; done
-    (echo $BASHPID > "$work/client.pid" && exec $(< "$work/go")) > "$work/client.out" 2>&1
-    for _ in $(seq 40); do kill -0 $! 2> /dev/null || exit 0; sleep 0.05; done
-    kill $! && wait'
-
-echo "\$ strace -f -ttt -T -e trace=$calls -o calls bash -c 'server; client' &"
-echo "\$ $server &"
-# setsid: strace and all it runs form one process group, which cleanup can stop as one.
+# What strace runs: scripts/trace/both-sides.sh, which starts the server, then the client once
+# trace.sh has written its command into $work/go.
+echo "\$ strace -f -ttt -T -e trace=$calls -o $work/calls bash scripts/trace/both-sides.sh $work '$server' &"
+# setsid: strace and all it runs form one process group, which is stopped as one at exit.
 setsid strace -f -qq -ttt -T -e trace="$calls,$threads,$copies" -o "$work/calls" \
-    bash -c "$both_sides" both-sides "$work" "$server" &
-pids+=("$!")
+    bash scripts/trace/both-sides.sh "$work" "$server" &
 strace_pid=$!
+track --group "$strace_pid"
 for _ in $(seq 200); do
     port=$(sed -nE 's/^(listening on|Serving HTTP on) .*[:t] ?([0-9]+)\b.*/\2/p' "$work/server.out" 2> /dev/null || true)
     [[ -n $port ]] && break
@@ -117,8 +92,8 @@ head -n 1 "$work/server.out"
 
 echo "\$ tcpdump -i lo -nn -tt -l -X port $port &"
 tcpdump -i lo -nn -tt -l -X "port $port" > "$work/packets" 2> "$work/tcpdump.err" &
-pids+=("$!")
 tcpdump_pid=$!
+track "$tcpdump_pid"
 for _ in $(seq 200); do grep -q "listening on" "$work/tcpdump.err" && break; sleep 0.05; done
 grep -q "listening on" "$work/tcpdump.err" || { echo "tcpdump did not start:"; cat "$work/tcpdump.err"; exit 1; }
 
