@@ -9,8 +9,7 @@
 #                              are noise). cargo test runs this one.
 #
 # Peers it cannot find or install are named, and only their rows are skipped.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib/common.sh"
 exec 2>&1
 
 quick=false
@@ -22,67 +21,35 @@ else
     runs=5 short_runs=11 http_mib=1024 echo_mib=100 connections=3000 round_trips=100000
 fi
 
-work=$(mktemp -d /dev/shm/sbe-bench.XXXXXX 2> /dev/null || mktemp -d)
-chmod 755 "$work" # nginx workers run as another user and must read the files
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
-    wait 2> /dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+make_work /dev/shm # tmpfs: inputs and outputs in memory
 
 # ---- Peers: find them, or install them from Debian's packages when we can ----
 declare -A package=([curl]=curl [socat]=socat [nginx]=nginx-light [python3]=python3)
-package[/usr/bin/time]=time
-have() { command -v "$1" > /dev/null || [[ -x /usr/sbin/$1 ]]; }
+package[/usr/bin/time]="time"
 missing=()
 for tool in /usr/bin/time curl socat nginx python3; do
     have "$tool" || missing+=("${package[$tool]}")
 done
-if ((${#missing[@]})) && ! $quick && [[ $(id -u) == 0 ]] && command -v apt-get > /dev/null; then
-    echo "# installing ${missing[*]} ..."
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-        --no-install-recommends "${missing[@]}"; } > "$work/apt.log" 2>&1 ||
-        echo "# could not install all of them (see below)"
+if ((${#missing[@]})) && ! $quick && is_root; then
+    apt_install "${missing[@]}" || true # what is still missing is named below
 fi
 for tool in /usr/bin/time curl socat nginx python3; do
     have "$tool" || echo "# missing: $tool (Debian package ${package[$tool]}): its rows are skipped"
 done
 have /usr/bin/time || { echo "/usr/bin/time is needed for every row"; exit 1; }
-nginx=$(command -v nginx || echo /usr/sbin/nginx)
 
 echo "# building release binaries, the load generator among them ..."
 # Where cargo put them (CARGO_TARGET_DIR, or a target-dir setting, moves them): it says.
-built=$(cargo build --quiet --release --workspace --message-format=json-render-diagnostics)
-bin=$(sed -n 's/.*"executable":"\([^"]*\)\/tcp-server".*/\1/p' <<< "$built")
-load_generator=$bin/bench-load # scripts/tools/src/bin/bench-load.rs, built with the rest
+build_to_path --release # the load generator too: scripts/tools/src/bin/bench-load.rs
 
 # ---- Helpers ----
-# A port for nginx, which cannot bind port 0 and say which port it got. It lies below the
-# kernel's ephemeral range, so no port-0 bind (a test's, a client's) can be handed it, and a lock
-# makes it ours alone: cargo test takes the same locks. The lock lasts until this script exits.
-reserve_port() {
-    local low high lock_dir=${TMPDIR:-/tmp}/sockets-by-example-ports
-    read -r low high < /proc/sys/net/ipv4/ip_local_port_range
-    mkdir -p "$lock_dir" && chmod 1777 "$lock_dir" 2> /dev/null || true
-    for ((port = 20000 + RANDOM % 1000; port < low; port++)); do
-        [[ -e $lock_dir/$port ]] || : > "$lock_dir/$port"
-        exec {port_lock}< "$lock_dir/$port"
-        flock -n "$port_lock" && return
-        exec {port_lock}<&-
-    done
-    echo "no port left to reserve below $low"
-    exit 1
-}
 # Start a server in the background with its output in a file, and wait for its line saying
 # `listening on ADDR:PORT` (ours, the notebook's, and socat -d -d all say it); PORT goes in $port.
 start_logged() {
     local log=$1
     shift
     "$@" > "$log" 2>&1 &
-    pids+=("$!")
+    track "$!"
     for _ in $(seq 200); do
         port=$(sed -nE 's/.*listening on .*:([0-9]+)$/\1/p' "$log" 2> /dev/null | head -n 1)
         [[ -n $port ]] && return
@@ -142,28 +109,16 @@ if have curl && have nginx; then
     mkdir -p "$work/www"
     head -c $((http_mib << 20)) /dev/urandom > "$work/www/big.bin"
     cat "$work/www/big.bin" > /dev/null # warm: read once before timing
-    reserve_port
-    http_port=$port
-    cat > "$work/nginx.conf" << EOF
-daemon off; pid $work/nginx.pid; error_log $work/nginx.err; worker_processes 2;
-events {}
-http { access_log off; sendfile on; client_body_temp_path $work/t1; proxy_temp_path $work/t2;
-       fastcgi_temp_path $work/t3; uwsgi_temp_path $work/t4; scgi_temp_path $work/t5;
-       server { listen 127.0.0.1:$http_port; root $work/www; } }
-EOF
-    "$nginx" -c "$work/nginx.conf" -p "$work" &
-    pids+=("$!")
-    # nginx writes its pid file once it listens: its own word that it is ready.
-    for _ in $(seq 200); do [[ -s $work/nginx.pid ]] && break; sleep 0.05; done
-    [[ -s $work/nginx.pid ]] || { echo "nginx did not start:"; cat "$work/nginx.err"; exit 1; }
-    url=http://127.0.0.1:$http_port/big.bin
-    "$bin/http-get" "$url" | cmp -s - "$work/www/big.bin" || wrong "http-get's download differs"
+    reserve_port # nginx cannot bind port 0 and say which port it got
+    nginx_serving "$work/www" "$reserved"
+    url=http://127.0.0.1:$reserved/big.bin
+    http-get "$url" | cmp -s - "$work/www/big.bin" || wrong "http-get's download differs"
     : > "$work/ours" && : > "$work/theirs"
     for run in $(seq "$runs"); do
         if ((run % 2)); then order="ours theirs"; else order="theirs ours"; fi
         for side in $order; do
             if [[ $side == ours ]]; then
-                timed /dev/null "$bin/http-get" "$url" >> "$work/ours"
+                timed /dev/null http-get "$url" >> "$work/ours"
             else
                 timed /dev/null curl -s -o /dev/null "$url" >> "$work/theirs"
             fi
@@ -188,7 +143,7 @@ echo_run() {
     local client=$1 server=$2 port skip=0
     case $server in
         ours)
-            start_logged "$work/server.log" "$bin/tcp-server" --clients 1 127.0.0.1 0
+            start_logged "$work/server.log" tcp-server --clients 1 127.0.0.1 0
             skip=22 # our greeting comes first
             ;;
         socat)
@@ -196,7 +151,7 @@ echo_run() {
             ;;
     esac
     case $client in
-        ours) timed "$work/echo.out" "$bin/tcp-client" 127.0.0.1 "$port" < "$work/echo.in" ;;
+        ours) timed "$work/echo.out" tcp-client 127.0.0.1 "$port" < "$work/echo.in" ;;
         socat) timed "$work/echo.out" socat -t 30 - "TCP:127.0.0.1:$port" < "$work/echo.in" ;;
     esac
     tail -c +$((skip + 1)) "$work/echo.out" | cmp -s - "$work/echo.in" ||
@@ -231,7 +186,7 @@ rm -f "$work/echo.in" "$work/echo.out"
 
 # ---- 3 and 4. Connections per second: our server against the notebook's Python server ----
 echo "# 3. ${connections} connections (connect, read the greeting, close), and 4. with 10 idle"
-start_logged "$work/ours-tcp.log" "${pin_server[@]}" "$bin/tcp-server" --timeout 600 127.0.0.1 0
+start_logged "$work/ours-tcp.log" "${pin_server[@]}" tcp-server --timeout 600 127.0.0.1 0
 ours_port=$port ours_pid=$!
 : > "$work/c-ours" && : > "$work/c-idle" && : > "$work/c-python"
 if have python3; then
@@ -241,7 +196,7 @@ if have python3; then
     python_port=$port
 fi
 for run in $(seq "$short_runs"); do
-    load=("${pin_client[@]}" "$load_generator" tcp-greet)
+    load=("${pin_client[@]}" bench-load tcp-greet)
     "${load[@]}" "127.0.0.1:$ours_port" "$connections" >> "$work/c-ours"
     "${load[@]}" "127.0.0.1:$ours_port" "$connections" 10 >> "$work/c-idle"
     if have python3; then
@@ -267,15 +222,15 @@ row "tcp-server: the same with 10 idle clients vs without them" \
 echo "# 5. ${round_trips} UDP round trips, 16 datagrams in flight (and a fifth as many one at a time)"
 if have python3; then
     declare -A udp_port
-    start_logged "$work/ours-udp.log" "${pin_server[@]}" "$bin/udp-server" 127.0.0.1 0
+    start_logged "$work/ours-udp.log" "${pin_server[@]}" udp-server 127.0.0.1 0
     udp_port[ours]=$port ours_pid=$!
     start_logged "$work/python-udp.log" "${pin_server[@]}" env PYTHONIOENCODING=utf-8 \
         python3 -u tests/notebook/udp_server.py 127.0.0.1 0
     udp_port[python]=$port
-    start_logged "$work/bare-udp.log" "${pin_server[@]}" "$load_generator" udp-echo 127.0.0.1:0 0
+    start_logged "$work/bare-udp.log" "${pin_server[@]}" bench-load udp-echo 127.0.0.1:0 0
     udp_port[bare]=$port
     for server in ours python bare; do : > "$work/u16-$server" && : > "$work/u1-$server"; done
-    load=("${pin_client[@]}" "$load_generator" udp-rr)
+    load=("${pin_client[@]}" bench-load udp-rr)
     for run in $(seq "$short_runs"); do
         for server in ours python bare; do
             "${load[@]}" "127.0.0.1:${udp_port[$server]}" "$round_trips" 16 >> "$work/u16-$server"

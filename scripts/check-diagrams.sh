@@ -6,15 +6,12 @@
 # Finds or installs what it needs: chromium from Debian's packages (as root), and mermaid-cli from
 # the npm registry into a cache folder outside the repository. Says `skipped:` and exits 0 when
 # they cannot be had.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib/common.sh"
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/sockets-by-example/mermaid-cli
 mmdc=$cache/node_modules/.bin/mmdc
-if ! command -v chromium > /dev/null && [[ $(id -u) == 0 ]] && command -v apt-get > /dev/null; then
-    echo "# installing chromium ..."
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null 2>&1 ||
-        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } > /dev/null 2>&1 || true
+if ! have chromium && is_root; then
+    apt_install --recommends chromium || true # without it, the diagrams are skipped, saying why
 fi
 if [[ ! -x $mmdc ]] && command -v npm > /dev/null; then
     echo "# installing mermaid-cli into $cache ..."
@@ -29,8 +26,7 @@ if [[ -z $chromium || ! -x $mmdc ]]; then
     exit 0
 fi
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+make_work
 cat > "$work/puppeteer.json" << EOF2
 { "executablePath": "$chromium",
   "args": ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",

@@ -21,12 +21,8 @@
 # scripts/cross-check/bcryptprimitives.c for the stand-in built here. Wine runs in a private
 # WINEPREFIX, stopped with `wineserver -k` on every exit path. Exit status: 0 when every build,
 # type-check and pair passed.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib/common.sh"
 exec 2>&1
-
-section() { printf '\n## %s\n' "$*"; }
-say() { printf '# %s\n' "$*"; }
 
 # ---- What it needs: Debian's Rust of one version with its library source, mingw, wine ----
 missing=()
@@ -36,14 +32,11 @@ command -v x86_64-w64-mingw32-gcc > /dev/null || missing+=(gcc-mingw-w64-x86-64)
 command -v wine > /dev/null || missing+=(wine wine64)
 command -v python3 > /dev/null || missing+=(python3)
 if ((${#missing[@]})); then
-    if [[ $(id -u) != 0 ]] || ! command -v apt-get > /dev/null; then
+    if ! is_root || ! command -v apt-get > /dev/null; then
         echo "skipped: needs ${missing[*]} (Debian packages; as root, this script installs them)"
         exit 0
     fi
-    echo "# installing ${missing[*]} ..."
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null 2>&1 ||
-        { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } > /dev/null
+    apt_install "${missing[@]}"
 fi
 if [[ $(/usr/bin/rustc --version) != "rustc $(dpkg-query -W -f '${Version}' rust-web-src | cut -d+ -f1)"* ]]; then
     echo "FAILED: /usr/bin/rustc is not the version of the library source in rust-web-src"
@@ -52,25 +45,13 @@ fi
 
 echo "# building (cargo build --workspace), for the Linux side of a pair ..."
 # Our Linux programs go on PATH from wherever cargo put them: it reports the path of each one.
-built=$(cargo build --quiet --workspace --bins --message-format=json-render-diagnostics)
-while IFS= read -r dir; do PATH=$dir:$PATH; done < <(
-    sed -n 's/.*"executable":"\([^"]*\)\/[^/"]*".*/\1/p' <<< "$built" | sort -u)
-export PATH
-
-work=$(mktemp -d)
+build_to_path
+make_work
 export WINEPREFIX=$work/wine WINEDEBUG=-all # a prefix of our own; no wine debug chatter
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2> /dev/null || true; done
-    wineserver -k 2> /dev/null || true # every wine process of our prefix
-    wait 2> /dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+at_exit 'wineserver -k 2> /dev/null' # every wine process of our prefix
 
 failures=0
-failed() {
+check_failed() {
     echo "    FAILED: $*"
     failures=$((failures + 1))
 }
@@ -85,13 +66,13 @@ cross() { # cross build|check TARGET: all ten programs, with std built for TARGE
         -Zbuild-std=std,panic_abort --target "$target" --target-dir "$target_dir" --release \
         --workspace --bins --examples > "$log" 2>&1; then
         cat "$log"
-        failed "cargo $verb for $target"
+        check_failed "cargo $verb for $target"
         return 1
     fi
     # A warning on one system only is still ours to mend (std's own are capped, not shown).
     if grep -q '^warning' "$log"; then
         cat "$log"
-        failed "cargo $verb for $target warned"
+        check_failed "cargo $verb for $target warned"
         return 1
     fi
     echo "    ok"
@@ -109,7 +90,7 @@ done
 # ---- Windows: each pair under wine ----
 section "Windows: each pair under wine $(wine --version 2> /dev/null | sed 's/^wine-//')"
 if [[ ! -x $exe/tcp-server.exe ]]; then
-    failed "no Windows build to run"
+    check_failed "no Windows build to run"
     exit 1
 fi
 x86_64-w64-mingw32-gcc -shared -O2 -o "$exe/bcryptprimitives.dll" \
@@ -118,19 +99,9 @@ cp "$exe/bcryptprimitives.dll" "$exe/examples/" # beside the minimal programs to
 say "bcryptprimitives.dll, wine 8.0's missing DLL, built from scripts/cross-check/bcryptprimitives.c"
 wineboot -i > /dev/null 2>&1 || true # the prefix, made once, quietly
 
-# Start a program in the background (under wine or not) and read its first line, which says
-# where it listens: its port goes in $port. Its output stays readable on the fd in $log.
+# start COMMAND...: start_server, in the programs' folder, and wine's first start can be slow.
 start() {
-    printf '$ %s &\n' "$*"
-    exec {log}< <(cd "$exe" && exec "$@" 2>&1)
-    pids+=("$!")
-    local line
-    read -r -t 30 -u "$log" line || line="(nothing)"
-    line=${line%$'\r'}
-    echo "$line"
-    [[ $line == *"listening on "* || $line == "Serving HTTP on "* ]] || { failed "it did not start"; return 1; }
-    port=${line##*:}
-    port=${port%%[!0-9]*}
+    start_server --in "$exe" --wait 30 "$@" && [[ -n $port ]] || { check_failed "it did not start"; return 1; }
 }
 
 # `check STATUS TEXT COMMAND`: run COMMAND (a shell line, in the programs' folder), show it and
@@ -143,7 +114,7 @@ check() {
     if [[ $status == "$want_status" && $output == *"$want_text"* ]]; then
         echo "    ok"
     else
-        failed "wanted exit status $want_status and output with: $want_text (got $status)"
+        check_failed "wanted exit status $want_status and output with: $want_text (got $status)"
     fi
 }
 
@@ -186,7 +157,7 @@ held = []
 while True:
     held.append(tcp.accept())
 EOF
-pids+=("$!")
+track "$!"
 for _ in $(seq 100); do [[ -s $work/silent.log ]] && break; sleep 0.1; done
 read -r silent_tcp silent_udp < "$work/silent.log"
 closed=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -197,6 +197,9 @@ fn the_demo_shows_each_pair_talking() {
         "$ minimal-tcp-client 127.0.0.1 ",
         "Gracias por conectarte\n    server: Conexión aceptada desde 127.0.0.1:",
         "(minimal-tcp-server exited with status 0)",
+        "$ minimal-udp-client 127.0.0.1 ",
+        "Aquí va mi respuesta para 127.0.0.1.\n    server: Hola, simplemente te estoy enviando",
+        "the notebook's message, in English",
         "$ tcp-server --clients 4 127.0.0.1 0 &",
         "Thanks for connecting\nhello\n",
         "$ tcp-client --send hello 127.0.0.1 ",
@@ -211,6 +214,8 @@ fn the_demo_shows_each_pair_talking() {
         "udp-client: nothing listens on 127.0.0.1:",
         "http-get: https needs TLS",
         "scripts/trace.sh tcp",
+        "scripts/pitfalls.sh",
+        "scripts/exercise.sh",
     ] {
         assert!(transcript.contains(expected), "missing {expected:?} in:\n{transcript}");
     }
@@ -218,6 +223,9 @@ fn the_demo_shows_each_pair_talking() {
         let fetched = "/Cargo.toml\n[package]\nname = \"http-get\"\n";
         assert!(transcript.contains(fetched), "no page fetched in:\n{transcript}");
         assert!(transcript.contains("http-get: HTTP/1.0 404 File not found"), "{transcript}");
+        let minimal_get = "$ minimal-http-get 127.0.0.1 ";
+        assert!(transcript.contains(minimal_get), "{transcript}");
+        assert!(transcript.contains(" | sed -n 1p\nHTTP/1.0 200 OK"), "{transcript}");
     }
     eprintln!("demo took {:?}", output.elapsed);
 }

@@ -78,20 +78,25 @@ build_to_path() {
 
 # ---- Servers: started in the background, ready once they say where they listen ----
 
-# start_server [--show LINE] [--wait SECS] COMMAND...: print "$ COMMAND &" (or LINE, the command
-# as a reader would type it where it differs), start COMMAND with stdout and stderr on the file
+# start_server [--show LINE] [--wait SECS] [--in DIR] COMMAND...: print "$ COMMAND &" (or LINE,
+# the command as a reader would type it where it differs), start COMMAND (in folder DIR, if
+# given) with stdout and stderr on the file
 # descriptor in $server_log, and wait up to SECS (10) for its first line, which it prints:
 # "listening on ADDR:PORT" (ours, the notebook's) or "Serving HTTP on ... (http://ADDR:PORT/) ..."
 # (Python's). Sets $port (from that line), $pid and $server_log, and tracks the server. Returns 1,
 # saying so, if no line came.
 start_server() {
-    local shown="" wait=10 line
-    while [[ $1 == --show || $1 == --wait ]]; do
-        if [[ $1 == --show ]]; then shown=$2; else wait=$2; fi
+    local shown="" wait=10 folder=. line
+    while [[ $1 == --show || $1 == --wait || $1 == --in ]]; do
+        case $1 in
+            --show) shown=$2 ;;
+            --wait) wait=$2 ;;
+            --in) folder=$2 ;;
+        esac
         shift 2
     done
     if [[ -n $shown ]]; then echo "$shown"; else printf '$ %s &\n' "$*"; fi
-    exec {server_log}< <(exec "$@" 2>&1)
+    exec {server_log}< <(cd "$folder" && exec "$@" 2>&1)
     pid=$!
     track "$pid"
     if ! read -r -t "$wait" -u "$server_log" line; then
@@ -234,11 +239,13 @@ have_nc_half_close() { grep -qE '^[[:space:]]+-N' <(nc -h 2>&1 || true); }
 # is_root: whether we run as root (network namespaces, strace, tcpdump and apt need it).
 is_root() { [[ $(id -u) == 0 ]]; }
 
-# apt_install PACKAGE...: install these Debian packages (the caller found them missing), quietly,
-# as root (or with sudo), running apt-get update only if the first try fails. Returns 1, after
-# saying so, when that cannot be done.
+# apt_install [--recommends] PACKAGE...: install these Debian packages (the caller found them
+# missing), quietly, as root (or with sudo), without the packages they only recommend unless
+# asked, running apt-get update only if the first try fails. Returns 1, saying so, when that
+# cannot be done.
 apt_install() {
-    local sudo=""
+    local sudo="" options=(-y -qq --no-install-recommends)
+    [[ $1 == --recommends ]] && { options=(-y -qq); shift; }
     is_root || sudo=sudo
     if ! command -v apt-get > /dev/null || { [[ -n $sudo ]] && ! command -v sudo > /dev/null; }; then
         echo "# cannot install $*: no apt-get, or not root"
@@ -246,9 +253,9 @@ apt_install() {
     fi
     echo "# installing $* ..."
     export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get install -y -qq --no-install-recommends "$@" > /dev/null 2>&1 ||
-        { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends "$@"; } \
-            > /dev/null 2>&1 || { echo "# could not install $*"; return 1; }
+    $sudo apt-get install "${options[@]}" "$@" > /dev/null 2>&1 ||
+        { $sudo apt-get update -qq && $sudo apt-get install "${options[@]}" "$@"; } > /dev/null 2>&1 ||
+        { echo "# could not install $*"; return 1; }
 }
 
 # python_as_itself: put the real python3 interpreter first on PATH (in $work/bin; make_work
