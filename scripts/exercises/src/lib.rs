@@ -1,0 +1,1 @@
+//! Nothing here: the solutions are the examples, in solutions/.

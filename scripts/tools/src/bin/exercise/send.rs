@@ -1,0 +1,91 @@
+//! `send`: a client that sends a message, says it is done, and prints the whole answer. The
+//! tester is the server: it greets, reads until the client's FIN, echoes the message back in
+//! pieces, and closes.
+
+use crate::Exercise;
+use crate::tester::{Ending, Failure, Outcome, Tester, accept_from, quote, read_to_end};
+use std::net::TcpListener;
+use std::time::Duration;
+
+pub const EXERCISE: Exercise = Exercise {
+    name: "send",
+    task: "send MESSAGE, say you are done sending, print all the server sends",
+    run_as: "PROGRAM 127.0.0.1 PORT MESSAGE",
+    start: "tcp-client/examples/minimal-tcp-client.rs",
+    copy: "tcp-client/examples/my-send.rs",
+    solution: "scripts/exercises/solutions/send.rs",
+    hints: [
+        "the lines between connect and the read: what goes to the server, and how it learns you are done",
+        "write_all(message.as_bytes()), then shutdown(Shutdown::Write), which sends your FIN; keep \
+         io::copy, which reads until the server closes. The message is the third argument.",
+    ],
+    checks,
+};
+
+const GREETING: &str = "Gracias por conectarte\n";
+const WAIT: Duration = Duration::from_secs(5);
+
+fn checks(t: &mut Tester) -> Outcome {
+    let long = t.rng.text(20_000);
+    t.check("a short message: the greeting, then the message echoed back, printed", |t| {
+        exchange(t, "hola")
+    })?;
+    t.check("a message in Spanish, not ASCII, echoed back in pieces", |t| {
+        exchange(t, "¡Hola, señor! ¿Qué tal el ñandú?")
+    })?;
+    t.check("a message of 20 KB, its echo in pieces, half a second or so apart", |t| {
+        exchange(t, &long)
+    })
+}
+
+fn exchange(t: &mut Tester, message: &str) -> Outcome {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port().to_string();
+    let mut program = t.start(&["127.0.0.1".into(), port, message.into()])?;
+    let mut stream = accept_from(&listener, &mut program, WAIT)?;
+    t.log("the tester, the server, accepted your connection");
+    t.send_in_pieces(&mut stream, GREETING.as_bytes(), "the server", 2)?;
+    let (received, ending) = read_to_end(&stream, WAIT);
+    match ending {
+        Ending::Closed => t.log(format!("you sent {}, then your FIN", quote(&received))),
+        Ending::TimedOut => {
+            t.log(format!("you sent {}, and no FIN within 5 s", quote(&received)));
+            return Err(Failure::said(
+                "the server is still waiting for you to finish sending: shutdown(Shutdown::Write)",
+            ));
+        }
+        Ending::Reset => return Err(Failure::said("your side reset the connection")),
+    }
+    if received != message.as_bytes() {
+        return Err(Failure::expected(
+            format!("you to send {}", quote(message.as_bytes())),
+            quote(&received).to_string(),
+        ));
+    }
+    t.send_in_pieces(&mut stream, message.as_bytes(), "the server", 4)?;
+    drop(stream); // the server closes: the answer is all sent
+    t.log("the server closed the connection");
+    let Some(status) = program.wait(WAIT) else {
+        return Err(program.silent("your program did not exit once the server had closed", WAIT));
+    };
+    let printed = program.stdout();
+    t.log(format!(
+        "your program printed {} and {}",
+        quote(&printed),
+        crate::tester::describe(status)
+    ));
+    let expected = format!("{GREETING}{message}");
+    if printed != expected.as_bytes() {
+        let failure = Failure::expected(
+            format!("stdout {}", quote(expected.as_bytes())),
+            quote(&printed).to_string(),
+        );
+        // Fewer bytes than were sent, in the order sent: one read got what had come so far.
+        let cut_short = printed.len() < expected.len() && expected.as_bytes().starts_with(&printed);
+        return Err(if cut_short { failure.pitfall("recv") } else { failure });
+    }
+    if !status.success() {
+        return Err(program.ended_early("after printing it all (expected exit status 0)"));
+    }
+    Ok(())
+}
