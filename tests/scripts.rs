@@ -159,7 +159,8 @@ fn the_peer_probes_answer_for_what_is_there_and_what_is_not() {
     // A fake nc that knows no -N: it names it, as no option line of its own.
     let folder = TempDir::new("fake-nc");
     let fake = folder.0.join("nc");
-    std::fs::write(&fake, "#!/bin/sh\necho 'GNU netcat 0.7.1: no -N, Netcat says' >&2\n").expect("write");
+    std::fs::write(&fake, "#!/bin/sh\necho 'GNU netcat 0.7.1: no -N, Netcat says' >&2\n")
+        .expect("write");
     Command::new("chmod").arg("755").arg(&fake).status().expect("chmod");
     let script =
         format!("PATH={}:$PATH; have_nc_half_close && echo yes || echo no", folder.0.display());
