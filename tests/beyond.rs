@@ -1,7 +1,7 @@
 //! End-to-end tests of the lessons beyond the notebook, tcp-server's examples: many lines on one
-//! connection (lines-server). It is tried against real peers (nc, our tcp-client, Python) and
-//! against plain sockets that reach the protocol's edges: lines cut into pieces, pipelined, too
-//! long.
+//! connection (lines-server), and binary messages framed by their length (length-prefix-server).
+//! Each is tried against real peers (nc, our tcp-client, Python) and against plain sockets that
+//! reach the protocol's edges: lines cut into pieces, pipelined, too long; lengths split.
 
 mod common;
 
@@ -238,4 +238,143 @@ fn lines_the_server_logs_who_connected_and_who_closed() {
     stream.shutdown(Shutdown::Write).expect("half-close");
     assert_eq!(rest_of(&mut stream), b"");
     assert_eq!(wait_for_line(&server, &addr.to_string()), format!("{addr} closed"));
+}
+
+// ---- length-prefix-server: a 4-byte big-endian length, then that many bytes ----
+
+fn framed(message: &[u8]) -> Vec<u8> {
+    let mut frame = (message.len() as u32).to_be_bytes().to_vec();
+    frame.extend_from_slice(message);
+    frame
+}
+
+fn read_message(stream: &mut impl Read) -> Vec<u8> {
+    let mut length = [0; 4];
+    stream.read_exact(&mut length).expect("a length within the wait");
+    let mut message = vec![0; u32::from_be_bytes(length) as usize];
+    stream.read_exact(&mut message).expect("the whole message within the wait");
+    message
+}
+
+#[test]
+fn length_prefix_a_length_split_1_plus_3_bytes_still_frames_the_message() {
+    let server = start("length-prefix-server", "127.0.0.1");
+    let mut stream = connect(&server);
+    let frame = framed(b"partido en dos");
+    stream.write_all(&frame[..1]).expect("send 1 byte of the length");
+    assert_silent(&stream, Duration::from_millis(200), "1 byte of the length");
+    stream.write_all(&frame[1..4]).expect("send its other 3");
+    assert_silent(&stream, Duration::from_millis(200), "the length alone");
+    stream.write_all(&frame[4..]).expect("send the message");
+    assert_eq!(read_message(&mut stream), b"PARTIDO EN DOS");
+}
+
+#[test]
+fn length_prefix_a_zero_length_message_is_answered_with_a_zero_length_message() {
+    let server = start("length-prefix-server", "127.0.0.1");
+    let mut stream = connect(&server);
+    stream.write_all(&framed(b"")).expect("send");
+    assert_eq!(read_message(&mut stream), b"");
+    stream.write_all(&framed(b"and after it")).expect("send");
+    assert_eq!(read_message(&mut stream), b"AND AFTER IT");
+}
+
+#[test]
+fn length_prefix_100000_random_bytes_sent_in_pieces_come_back_whole_in_upper_case() {
+    let server = start("length-prefix-server", "127.0.0.1");
+    let mut stream = connect(&server);
+    let message = random_bytes(100_000, 21); // every byte value, letters and not
+    for piece in framed(&message).chunks(7_001) {
+        stream.write_all(piece).expect("send a piece");
+        thread::sleep(Duration::from_millis(10));
+    }
+    assert!(read_message(&mut stream) == message.to_ascii_uppercase(), "other bytes came back");
+}
+
+#[test]
+fn length_prefix_1000_messages_in_one_write_are_all_answered_in_order() {
+    let server = start("length-prefix-server", "127.0.0.1");
+    let stream = connect(&server);
+    // Messages of 0 to 199 bytes, all framed and sent in one write.
+    let messages: Vec<Vec<u8>> = (0..1000).map(|n| random_bytes(n % 200, n as u64 + 1)).collect();
+    let all: Vec<u8> = messages.iter().flat_map(|message| framed(message)).collect();
+    let mut writer = stream.try_clone().expect("clone");
+    let sender = thread::spawn(move || writer.write_all(&all).expect("send all in one write"));
+    let mut reader = BufReader::new(stream);
+    for (n, message) in messages.iter().enumerate() {
+        assert!(read_message(&mut reader) == message.to_ascii_uppercase(), "message {n} differs");
+    }
+    sender.join().expect("sender");
+    reader.get_ref().shutdown(Shutdown::Write).expect("half-close");
+    assert_eq!(rest_of(reader.get_mut()), b"", "nothing after the last answer");
+}
+
+#[test]
+fn length_prefix_a_2_mib_length_closes_that_connection_with_a_message_and_others_go_on() {
+    let mut server = start("length-prefix-server", "127.0.0.1");
+    let mut other = connect(&server);
+    let mut big = connect(&server);
+    let big_addr = big.local_addr().expect("address");
+    big.write_all(&(2u32 << 20).to_be_bytes()).expect("send a length of 2 MiB");
+    assert_eq!(rest_of(&mut big), b"", "closed, with no answer");
+    other.write_all(&framed(b"still there?")).expect("send");
+    assert_eq!(read_message(&mut other), b"STILL THERE?");
+    let output = server.stop();
+    let said = format!(": {big_addr}: a message of 2097152 bytes, over 1048576, closing it\n");
+    assert!(output.stderr.contains(&said), "stderr: {}", output.stderr);
+}
+
+#[test]
+fn length_prefix_a_close_in_the_middle_of_a_message_is_said() {
+    let mut server = start("length-prefix-server", "127.0.0.1");
+    let mut stream = connect(&server);
+    let addr = stream.local_addr().expect("address");
+    stream.write_all(&framed(b"whole")[..6]).expect("send part of a message");
+    stream.shutdown(Shutdown::Write).expect("half-close");
+    assert_eq!(rest_of(&mut stream), b"");
+    let output = server.stop(); // it said why before it closed
+    let said = format!(": {addr}: closed in the middle of a message, closing it\n");
+    assert!(output.stderr.contains(&said), "stderr: {}", output.stderr);
+}
+
+#[test]
+fn length_prefix_netcat_gets_a_framed_answer() {
+    if !openbsd_nc() {
+        return skip("nc with -N (Debian's netcat-openbsd) is not installed");
+    }
+    let server = start("length-prefix-server", "127.0.0.1");
+    let mut sent = framed(b"hola");
+    sent.extend(framed(b"mundo"));
+    let output = run(nc(&server), Some(&sent));
+    assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+    assert_eq!(output.stdout, [framed(b"HOLA"), framed(b"MUNDO")].concat());
+}
+
+#[test]
+fn length_prefix_a_python_client_framing_with_struct_pack_gets_its_messages_back() {
+    if !have("python3") {
+        return skip("python3 is not installed");
+    }
+    let script = r#"if 1:
+        import socket, struct, sys
+        def recv_exactly(sock, size):
+            data = b""
+            while len(data) < size:
+                piece = sock.recv(size - len(data))
+                if not piece:
+                    raise ConnectionError("closed early")
+                data += piece
+            return data
+        with socket.create_connection((sys.argv[1], int(sys.argv[2]))) as sock:
+            for text in ["hola", "", "ñandú" * 1000]:
+                sock.sendall(struct.pack(">I", len(text.encode())) + text.encode())
+                (size,) = struct.unpack(">I", recv_exactly(sock, 4))
+                print(size, recv_exactly(sock, size).decode()[:12])
+    "#;
+    let server = start("length-prefix-server", "127.0.0.1");
+    let mut python = Command::new("python3");
+    python.args(["-c", script, "127.0.0.1", &server.port().to_string()]);
+    let output = run(python, None);
+    assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+    assert_eq!(output.stdout_text(), "4 HOLA\n0 \n7000 ñANDúñANDúñA\n", "ASCII letters only");
 }
