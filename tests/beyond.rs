@@ -1,14 +1,16 @@
-//! End-to-end tests of the lessons beyond the notebook, tcp-server's examples: many lines on one
-//! connection (lines-server), and binary messages framed by their length (length-prefix-server).
-//! Each is tried against real peers (nc, our tcp-client, Python) and against plain sockets that
-//! reach the protocol's edges: lines cut into pieces, pipelined, too long; lengths split.
+//! End-to-end tests of the three lessons beyond the notebook, tcp-server's examples: many lines
+//! on one connection (lines-server), binary messages framed by their length
+//! (length-prefix-server), and a server that passes lines between clients (chat-server). Each is
+//! tried against real peers (nc, our tcp-client, Python) and against plain sockets that reach
+//! the protocol's edges: lines cut into pieces, pipelined, too long; a client that never reads.
 
 mod common;
 
 use common::*;
 use std::io::{BufRead, BufReader, BufWriter, ErrorKind, Read, Write};
-use std::net::{Shutdown, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::process::Command;
+use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -377,4 +379,239 @@ fn length_prefix_a_python_client_framing_with_struct_pack_gets_its_messages_back
     let output = run(python, None);
     assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
     assert_eq!(output.stdout_text(), "4 HOLA\n0 \n7000 ñANDúñANDúñA\n", "ASCII letters only");
+}
+
+// ---- chat-server: each line to every other client, as `IP:PORT: line` ----
+
+/// A chat client in the test: a plain socket, counted in once the server says it joined.
+struct Chatter {
+    stream: TcpStream,
+    reader: BufReader<TcpStream>,
+    addr: SocketAddr,
+}
+
+fn join(server: &Server) -> Chatter {
+    let stream = connect(server);
+    let addr = stream.local_addr().expect("address");
+    assert_eq!(wait_for_line(server, &addr.to_string()), format!("{addr} joined"));
+    let reader = BufReader::new(stream.try_clone().expect("clone"));
+    Chatter { stream, reader, addr }
+}
+
+impl Chatter {
+    fn say(&mut self, text: &str) {
+        self.stream.write_all(text.as_bytes()).expect("send");
+    }
+    fn hear(&mut self) -> String {
+        read_line(&mut self.reader)
+    }
+    /// Leave (close our sending half), and return all that still came before the server closed.
+    fn leave(mut self) -> String {
+        self.stream.shutdown(Shutdown::Write).expect("half-close");
+        let mut rest = String::new();
+        self.reader.read_to_string(&mut rest).expect("the rest, then the close");
+        rest
+    }
+}
+
+#[test]
+fn chat_three_clients_lines_arrive_once_and_whole_at_every_other_client_and_never_at_the_sender() {
+    let server = start("chat-server", "127.0.0.1");
+    let mut clients = [join(&server), join(&server), join(&server)];
+    // Pieces of lines from different clients interleave; each line still arrives whole.
+    let script: [(usize, &str); 9] = [
+        (0, "ana one\n"),
+        (1, "bea "),
+        (2, "cai one\n"),
+        (0, "ana tw"),
+        (1, "one\n"),
+        (2, "cai "),
+        (0, "o\n"),
+        (1, "bea two\n"),
+        (2, "two\n"),
+    ];
+    for (who, text) in script {
+        clients[who].say(text);
+        thread::sleep(Duration::from_millis(50)); // a piece arrives on its own
+    }
+    let lines = ["ana one", "ana two", "bea one", "bea two", "cai one", "cai two"];
+    let addrs: Vec<SocketAddr> = clients.iter().map(|client| client.addr).collect();
+    for (me, client) in clients.iter_mut().enumerate() {
+        let mut heard: Vec<String> = (0..4).map(|_| client.hear()).collect();
+        heard.sort();
+        let mut expected: Vec<String> = (0..6)
+            .filter(|&line| line / 2 != me)
+            .map(|line| format!("{}: {}\n", addrs[line / 2], lines[line]))
+            .collect();
+        expected.sort();
+        assert_eq!(heard, expected, "what client {me} ({}) heard", addrs[me]);
+    }
+    // All lines have been passed on: if the server sent a sender its own, it came before now.
+    for client in clients {
+        assert_eq!(client.leave(), "", "nothing more, and never one's own line");
+    }
+}
+
+#[test]
+fn chat_a_client_that_never_reads_holds_up_no_one_and_is_dropped_once_1_mib_waits_for_it() {
+    const FLOOD: usize = 20 << 20;
+    const LINE: usize = 1000;
+    let mut server = start("chat-server", "127.0.0.1");
+    let flooder = join(&server);
+    let prober = join(&server);
+    let listener = join(&server);
+    let idle = join(&server); // connected, counted in, and never reads a byte
+    // Every reading client drains what comes to it, in a thread of its own.
+    let (heard_probe, probes_heard) = mpsc::channel();
+    let prober_addr = prober.addr;
+    let drain = |mut reader: BufReader<TcpStream>,
+                 probes: Option<mpsc::Sender<(String, Instant)>>| {
+        thread::spawn(move || {
+            let mut flood_lines = 0;
+            let mut line = String::new();
+            while reader.read_line(&mut line).expect("read within the wait") > 0 {
+                if line.starts_with(&format!("{prober_addr}: probe ")) {
+                    if let Some(probes) = &probes {
+                        let _ = probes.send((line.clone(), Instant::now()));
+                    }
+                } else {
+                    flood_lines += 1;
+                }
+                line.clear();
+            }
+            flood_lines
+        })
+    };
+    let Chatter { stream: flood_stream, reader: flood_reader, .. } = flooder;
+    let flooder_drain = drain(flood_reader, None);
+    let Chatter { stream: mut probe_stream, reader: probe_reader, .. } = prober;
+    let prober_drain = drain(probe_reader, None);
+    let Chatter { stream: listen_stream, reader: listen_reader, .. } = listener;
+    let listener_drain = drain(listen_reader, Some(heard_probe));
+    let flood = thread::spawn(move || {
+        let mut writer = BufWriter::with_capacity(64 * 1024, &flood_stream);
+        let line = format!("{}\n", "f".repeat(LINE - 1));
+        for _ in 0..FLOOD / LINE {
+            writer.write_all(line.as_bytes()).expect("flood");
+        }
+        writer.flush().expect("flood");
+        drop(writer);
+        flood_stream
+    });
+    // A probe every 50 ms while the flood goes on, each timed until the listener hears it.
+    let mut sent = Vec::new();
+    while !flood.is_finished() || sent.len() < 5 {
+        let probe = format!("probe {}\n", sent.len());
+        sent.push((format!("{prober_addr}: {probe}"), Instant::now()));
+        if let Err(error) = probe_stream.write_all(probe.as_bytes()) {
+            let output = server.stop();
+            panic!("send a probe: {error}; server: {}", output.stderr);
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+    let flood_stream = flood.join().expect("flood");
+    let mut slowest = Duration::ZERO;
+    for (probe, at) in &sent {
+        let (heard, heard_at) = probes_heard.recv_timeout(WAIT).expect("every probe is heard");
+        assert_eq!(&heard, probe, "probes arrive in order");
+        let took = heard_at - *at;
+        assert!(took < Duration::from_secs(1), "{probe:?} took {took:?} to arrive");
+        slowest = slowest.max(took);
+    }
+    eprintln!("{} probes through a 20 MB flood, the slowest in {slowest:?}", sent.len());
+    // The flooder leaves, once the server has passed on all its lines; then the others, who
+    // have all of them, and none of whom was dropped.
+    let flooder_addr = flood_stream.local_addr().expect("address");
+    flood_stream.shutdown(Shutdown::Write).expect("half-close");
+    assert_eq!(
+        wait_for_line(&server, &format!("{flooder_addr} left")),
+        format!("{flooder_addr} left")
+    );
+    for stream in [&probe_stream, &listen_stream] {
+        stream.shutdown(Shutdown::Write).expect("half-close");
+    }
+    assert_eq!(listener_drain.join().expect("listener"), FLOOD / LINE, "the listener's flood");
+    assert_eq!(prober_drain.join().expect("prober"), FLOOD / LINE, "the prober's flood");
+    assert_eq!(flooder_drain.join().expect("flooder"), 0, "the flooder hears no flood");
+    let output = server.stop();
+    let dropped = format!("chat-server: {}: 1048576 bytes wait for it, dropping it\n", idle.addr);
+    assert!(output.stderr.contains(&dropped), "stderr: {}", output.stderr);
+    assert_eq!(output.stderr.matches("dropping it").count(), 1, "stderr: {}", output.stderr);
+    drop(idle);
+}
+
+#[test]
+fn chat_a_client_that_leaves_is_forgotten_and_the_others_go_on() {
+    let server = start("chat-server", "127.0.0.1");
+    let mut ana = join(&server);
+    let bea = join(&server);
+    let mut cai = join(&server);
+    let bea_addr = bea.addr;
+    drop(bea); // closes without a word
+    assert_eq!(wait_for_line(&server, &bea_addr.to_string()), format!("{bea_addr} left"));
+    ana.say("bea has gone\n");
+    assert_eq!(cai.hear(), format!("{}: bea has gone\n", ana.addr));
+    let mut dan = join(&server);
+    cai.say("hola dan\n");
+    assert_eq!(ana.hear(), format!("{}: hola dan\n", cai.addr));
+    assert_eq!(dan.hear(), format!("{}: hola dan\n", cai.addr));
+}
+
+#[test]
+fn chat_a_line_over_64_kib_closes_that_clients_connection_and_the_others_go_on() {
+    let mut server = start("chat-server", "127.0.0.1");
+    let mut ana = join(&server);
+    let mut long = join(&server);
+    let long_addr = long.addr;
+    long.say(&"x".repeat(65_537));
+    let mut rest = Vec::new();
+    let closed = long.reader.read_to_end(&mut rest);
+    assert!(closed.is_ok() && rest.is_empty(), "closed, having passed on nothing: {closed:?}");
+    assert_eq!(wait_for_line(&server, &long_addr.to_string()), format!("{long_addr} left"));
+    let mut cai = join(&server);
+    ana.say(&format!("{}\n", "k".repeat(65_536))); // the longest line there may be
+    assert_eq!(cai.hear(), format!("{}: {}\n", ana.addr, "k".repeat(65_536)));
+    let output = server.stop();
+    let said = format!("chat-server: {long_addr}: a line over 65536 bytes, closing it\n");
+    assert!(output.stderr.contains(&said), "stderr: {}", output.stderr);
+}
+
+#[test]
+fn chat_netcat_and_our_tcp_client_are_chat_clients() {
+    let server = start("chat-server", "127.0.0.1");
+    let mut ana = join(&server);
+    let mut bea = join(&server);
+    // Our tcp-client, its stdin held open: it sends a line, then prints what the others say.
+    let (close_stdin, stdin_closes) = mpsc::channel::<()>();
+    let mut client = tcp_client(&server);
+    client.arg("--timeout").arg("10");
+    let client = thread::spawn(move || {
+        run_feeding(client, move |mut stdin, _| {
+            stdin.write_all(b"hola from tcp-client\n").expect("feed its stdin");
+            let _ = stdin_closes.recv_timeout(WAIT);
+        })
+    });
+    let joined = wait_for_line(&server, " joined");
+    let client_addr = joined.strip_suffix(" joined").expect("IP:PORT joined");
+    let heard = format!("{client_addr}: hola from tcp-client\n");
+    assert_eq!(ana.hear(), heard);
+    assert_eq!(bea.hear(), heard);
+    ana.say("hola tcp-client\n");
+    assert_eq!(bea.hear(), format!("{}: hola tcp-client\n", ana.addr)); // so it is queued for all
+    if openbsd_nc() {
+        let output = run(nc(&server), Some(b"hola from nc\n"));
+        assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+        assert_eq!(output.stdout_text(), "", "nc hears nothing in the moment it is there");
+        assert!(ana.hear().ends_with(": hola from nc\n"));
+        assert!(bea.hear().ends_with(": hola from nc\n"));
+    } else {
+        skip("nc with -N (Debian's netcat-openbsd) is not installed");
+    }
+    drop(close_stdin);
+    let output = client.join().expect("tcp-client");
+    assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+    let printed = output.stdout_text();
+    assert!(printed.starts_with(&format!("{}: hola tcp-client\n", ana.addr)), "{printed}");
+    assert!(!printed.contains("hola from tcp-client"), "its own line came back: {printed}");
+    assert_eq!(printed.lines().count(), if openbsd_nc() { 2 } else { 1 }, "{printed}");
 }
