@@ -8,12 +8,13 @@ mod common;
 
 use common::*;
 use std::io::{BufRead, BufReader, BufWriter, ErrorKind, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::process::Command;
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+const PROGRAMS: [&str; 3] = ["lines-server", "length-prefix-server", "chat-server"];
 /// No single read in these tests waits longer than this: a hang fails the test.
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -614,4 +615,190 @@ fn chat_netcat_and_our_tcp_client_are_chat_clients() {
     assert!(printed.starts_with(&format!("{}: hola tcp-client\n", ana.addr)), "{printed}");
     assert!(!printed.contains("hola from tcp-client"), "its own line came back: {printed}");
     assert_eq!(printed.lines().count(), if openbsd_nc() { 2 } else { 1 }, "{printed}");
+}
+
+// ---- All three: their headers, the command line, IPv6, and no input that stops them ----
+
+#[test]
+fn the_commands_in_the_headers_print_what_the_headers_say() {
+    if !openbsd_nc() {
+        return skip("nc with -N (Debian's netcat-openbsd) is not installed");
+    }
+    // chat-server's need three terminals at once: the chat tests above do what they show.
+    for program in ["lines-server", "length-prefix-server"] {
+        let path = format!("tcp-server/examples/{program}.rs");
+        let source = std::fs::read_to_string(workspace_root().join(&path)).expect("read");
+        let examples: Vec<(&str, &str)> = source
+            .lines()
+            .filter_map(|line| line.strip_prefix("//!     ")?.split_once("# prints "))
+            .collect();
+        let (server_command, announced) = examples[0];
+        let started = format!("cargo run -p tcp-server --example {program}");
+        assert_eq!(server_command.trim(), started, "{path}: the server comes first");
+        let server = start(program, "127.0.0.1");
+        let port = server.port().to_string();
+        let announced = announced.trim().trim_matches('"').replace("9000", &port);
+        assert_eq!(server.announcement, announced, "{path}");
+        for (command, expected) in &examples[1..] {
+            let client = format!("{} 127.0.0.1 {port}", bin("tcp-client").display());
+            let command =
+                command.replace("9000", &port).replace("cargo run -p tcp-client", &client);
+            let output = run(shell(&command), None);
+            assert_eq!(output.code(), Some(0), "{path}: `{command}`: {}", output.stderr);
+            let expected = expected.trim().trim_matches('"').replace("\\n", "\n");
+            assert_eq!(output.stdout_text().trim_end(), expected, "{path}: `{command}`");
+        }
+    }
+}
+
+fn shell(command: &str) -> Command {
+    let mut shell = Command::new("bash");
+    shell.args(["-c", command]);
+    shell
+}
+
+#[test]
+fn usage_errors_exit_2_with_the_usage_on_stderr() {
+    let cases: [&[&str]; 5] = [
+        &["127.0.0.1", "70000"],
+        &["127.0.0.1", "abc"],
+        &["-x"],
+        &["a", "1", "extra"],
+        &["--port"],
+    ];
+    for program in PROGRAMS {
+        for args in cases {
+            let mut command = example(program);
+            command.args(args);
+            let output = run(command, None);
+            assert_eq!(output.code(), Some(2), "{program} {args:?}: {}", output.stderr);
+            assert!(output.stderr.starts_with(&format!("{program}: ")), "{program} {args:?}");
+            assert!(output.stderr.contains(&format!("usage: {program} [HOST] [PORT]")));
+            assert!(output.stdout.is_empty(), "{program} {args:?}");
+        }
+    }
+}
+
+#[test]
+fn help_prints_the_usage_and_exits_0() {
+    for program in PROGRAMS {
+        let mut command = example(program);
+        command.arg("--help");
+        let output = run(command, None);
+        assert_eq!(output.code(), Some(0), "{program}: {}", output.stderr);
+        assert!(output.stdout_text().starts_with(&format!("usage: {program} [HOST] [PORT]")));
+        assert!(output.stderr.is_empty(), "{program}: {}", output.stderr);
+    }
+}
+
+#[test]
+fn a_port_in_use_is_one_line_naming_what_failed_and_exit_1() {
+    let taken = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("address").port().to_string();
+    for program in PROGRAMS {
+        let mut command = example(program);
+        command.args(["127.0.0.1", &port]);
+        let output = run(command, None);
+        assert_eq!(output.code(), Some(1), "{program}: {}", output.stderr);
+        let said =
+            format!("{program}: cannot listen on 127.0.0.1 port {port}: Address already in use");
+        assert!(output.stderr.starts_with(&said), "{program}: {}", output.stderr);
+        assert_eq!(output.stderr.lines().count(), 1, "{program}: {}", output.stderr);
+    }
+}
+
+#[test]
+fn each_server_works_over_ipv6() {
+    if !ipv6_loopback_works() {
+        return skip("this machine has no IPv6 loopback (::1)");
+    }
+    let lines = start("lines-server", "::1");
+    assert!(lines.addr.is_ipv6(), "{}", lines.announcement);
+    let mut stream = connect(&lines);
+    stream.write_all(b"over v6\n").expect("send");
+    stream.shutdown(Shutdown::Write).expect("half-close");
+    assert_eq!(rest_of(&mut stream), b"OVER V6\n");
+
+    let length_prefix = start("length-prefix-server", "::1");
+    let mut stream = connect(&length_prefix);
+    stream.write_all(&framed(b"over v6")).expect("send");
+    assert_eq!(read_message(&mut stream), b"OVER V6");
+
+    let chat = start("chat-server", "::1");
+    let mut ana = join(&chat);
+    let mut bea = join(&chat);
+    ana.say("over v6\n");
+    let heard = bea.hear();
+    assert!(heard.starts_with("[::1]:"), "{heard}");
+    assert_eq!(heard, format!("{}: over v6\n", ana.addr));
+}
+
+#[test]
+fn each_server_goes_on_serving_once_nobody_reads_its_log() {
+    for program in PROGRAMS {
+        // `| head -n 1`: its log's reader takes the first line and is gone, and the next line
+        // the server logs (a client connected) meets a closed pipe.
+        let mut shell = Command::new("sh");
+        shell
+            .args(["-c", "\"$0\" 127.0.0.1 0 | head -n 1"])
+            .arg(bin_dir().join("examples").join(program));
+        let server = Server::start_announced(shell, listening_on);
+        for _ in 0..2 {
+            let mut stream = connect(&server);
+            match program {
+                "lines-server" => {
+                    stream.write_all(b"still here\n").expect("send");
+                    stream.shutdown(Shutdown::Write).expect("half-close");
+                    assert_eq!(rest_of(&mut stream), b"STILL HERE\n", "{program}");
+                }
+                "length-prefix-server" => {
+                    stream.write_all(&framed(b"still here")).expect("send");
+                    assert_eq!(read_message(&mut stream), b"STILL HERE", "{program}");
+                }
+                _ => {
+                    // Accepted first, so counted in before the second client's line is read.
+                    let mut second = connect(&server);
+                    second.write_all(b"still here\n").expect("send");
+                    let heard = read_line(&mut BufReader::new(&stream));
+                    let from = second.local_addr().expect("address");
+                    assert_eq!(heard, format!("{from}: still here\n"), "{program}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn random_bytes_from_clients_never_stop_a_server() {
+    for program in PROGRAMS {
+        let mut server = start(program, "127.0.0.1");
+        for seed in 0..20 {
+            let mut stream = connect(&server);
+            // Some garbage with newlines, some without: lengths of any size, lines of any length.
+            let garbage = random_bytes(1000 + seed * 10_000, seed as u64 + 77);
+            let _ = stream.write_all(&garbage);
+            let _ = stream.shutdown(Shutdown::Write);
+            let _ = rest_of(&mut stream);
+        }
+        let mut stream = connect(&server);
+        let reply = match program {
+            "length-prefix-server" => {
+                stream.write_all(&framed(b"ok?")).expect("send");
+                read_message(&mut stream)
+            }
+            _ => {
+                stream.write_all(b"ok?\n").expect("send");
+                stream.shutdown(Shutdown::Write).expect("half-close");
+                rest_of(&mut stream)
+            }
+        };
+        let expected: &[u8] = match program {
+            "lines-server" => b"OK?\n",
+            "length-prefix-server" => b"OK?",
+            _ => b"", // alone in the chat, it hears no one
+        };
+        assert_eq!(reply, expected, "{program}");
+        let output = server.stop();
+        assert!(!output.stderr.contains("panicked"), "{program}: {}", output.stderr);
+    }
 }
