@@ -68,6 +68,11 @@ pub fn minimal(name: &str) -> Command {
     Command::new(bin_dir().join("examples").join(format!("minimal-{name}")))
 }
 
+/// One of the examples beyond the minimal ones: `examples/NAME.rs` (lines-server, chat-server...).
+pub fn example(name: &str) -> Command {
+    Command::new(bin_dir().join("examples").join(name))
+}
+
 // ---- Processes: each in a group of its own, stopped as a group ----
 
 unsafe extern "C" {
