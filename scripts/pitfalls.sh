@@ -14,7 +14,7 @@
 source "$(dirname "$0")/lib/common.sh"
 exec 2>&1
 
-all=(recv recv-4096 recvfrom no-timeout no-host ascii backlog gethostname reuse reset impostor)
+all=(recv recv-4096 recvfrom no-timeout no-host ascii backlog gethostname reuse reset impostor framing)
 usage="usage: scripts/pitfalls.sh [${all[*]}]..."
 chosen=()
 for arg in "$@"; do

@@ -83,6 +83,11 @@ fn the_notebooks_udp_client_takes_an_impostors_datagram_and_ours_does_not() {
 }
 
 #[test]
+fn a_server_that_takes_each_recv_for_a_line_answers_wrong_and_ours_reads_lines() {
+    pitfall("framing");
+}
+
+#[test]
 fn a_lesson_run_against_a_broken_program_of_ours_fails_for_that_reason_and_exits_1() {
     // A learner's edit, in a copy of the workspace: minimal-tcp-client stops after 5000 bytes.
     // Only one check of the recv lesson then fails, and that one must fail the lesson.

@@ -12,7 +12,10 @@
 //! names after them (a message, a path). `--seed N` replays a run: the random pieces and pauses
 //! come from it. Exit status: 0 when every check passed, 1 when one failed, 2 for a usage error.
 
+mod chat;
 mod datagrams;
+mod length_prefix;
+mod lines;
 mod redirect;
 mod retry;
 mod send;
@@ -38,8 +41,16 @@ pub struct Exercise {
 }
 
 /// The exercises, in the order a learner takes them: the notebook's cells, then beyond.
-const EXERCISES: &[Exercise] =
-    &[send::EXERCISE, threads::EXERCISE, datagrams::EXERCISE, retry::EXERCISE, redirect::EXERCISE];
+const EXERCISES: &[Exercise] = &[
+    send::EXERCISE,
+    threads::EXERCISE,
+    datagrams::EXERCISE,
+    retry::EXERCISE,
+    redirect::EXERCISE,
+    lines::EXERCISE,
+    length_prefix::EXERCISE,
+    chat::EXERCISE,
+];
 
 fn main() -> ExitCode {
     let request = match parse_args() {

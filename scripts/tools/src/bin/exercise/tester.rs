@@ -40,10 +40,21 @@ impl Failure {
     }
 }
 
-/// A failure of the tester's own sockets is a failure too, said as it is.
+/// A socket of the tester's that failed: most often the learner's program reset or refused it.
 impl From<io::Error> for Failure {
     fn from(error: io::Error) -> Failure {
-        Failure::said(format!("the tester's socket failed: {error}"))
+        use io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionRefused, ConnectionReset};
+        match error.kind() {
+            ConnectionReset | BrokenPipe | ConnectionAborted => Failure::said(format!(
+                "your program reset the connection: it closed without reading all the tester \
+                 sent ({error})"
+            ))
+            .pitfall("reset"),
+            ConnectionRefused => {
+                Failure::said(format!("nothing accepted the connection ({error})"))
+            }
+            _ => Failure::said(format!("the tester's socket failed: {error}")),
+        }
     }
 }
 
@@ -240,6 +251,17 @@ impl Running {
         self.finish_output();
     }
 
+    /// How many bytes it has written to stderr so far.
+    pub fn stderr_len(&self) -> usize {
+        self.stderr.0.lock().map(|bytes| bytes.len()).unwrap_or(0)
+    }
+
+    /// What it wrote to stderr after the first `from` bytes.
+    pub fn stderr_since(&self, from: usize) -> String {
+        let stderr = self.stderr.0.lock().map(|bytes| bytes.clone()).unwrap_or_default();
+        String::from_utf8_lossy(stderr.get(from..).unwrap_or(&[])).into_owned()
+    }
+
     /// What it wrote to stdout so far.
     pub fn stdout(&self) -> Vec<u8> {
         self.stdout.0.lock().map(|bytes| bytes.clone()).unwrap_or_default()
@@ -389,6 +411,16 @@ pub fn wait_for_port(address: SocketAddr, program: &mut Running, bound: Duration
     }
 }
 
+/// The first check of every server exercise: start the learner's server on `port` (ours,
+/// reserved), and wait until it accepts connections.
+pub fn start_server(t: &mut Tester, port: u16) -> Result<(Running, SocketAddr), Failure> {
+    let address: SocketAddr = ([127, 0, 0, 1], port).into();
+    let mut server = t.start(&["127.0.0.1".into(), port.to_string()])?;
+    wait_for_port(address, &mut server, Duration::from_secs(5))?;
+    t.log(format!("a connection to {address} was accepted, and closed at once"));
+    Ok((server, address))
+}
+
 /// How a read up to the peer's end ended.
 #[derive(Debug, PartialEq)]
 pub enum Ending {
@@ -422,7 +454,6 @@ pub fn read_to_end(stream: &TcpStream, bound: Duration) -> (Vec<u8>, Ending) {
 }
 
 /// Read from `stream` until `wanted` bytes have come (or the end, or the bound).
-#[allow(dead_code)] // for the exercises beyond the notebook, next
 pub fn read_exactly(stream: &TcpStream, wanted: usize, bound: Duration) -> (Vec<u8>, Ending) {
     let deadline = Instant::now() + bound;
     let mut bytes = Vec::new();
