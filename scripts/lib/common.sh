@@ -67,7 +67,9 @@ trap 'exit 130' INT TERM # so that Ctrl-C runs the EXIT trap too
 # --release), then put the folders of what it built first on PATH, exported. Cargo reports where
 # each one went: CARGO_TARGET_DIR, or a target-dir in a cargo config, moves them out of ./target.
 build_to_path() {
-    local args=(--quiet --workspace --bins --examples --message-format=json-render-diagnostics)
+    # Our examples by name: a learner's own copy (examples/my-*.rs) may not compile yet.
+    local args=(--quiet --workspace --bins --example 'minimal-*' --example '*-server')
+    args+=(--message-format=json-render-diagnostics)
     local built dir
     [[ ${1:-} == --release ]] && args+=(--release)
     built=$(cargo build "${args[@]}")
