@@ -16,9 +16,11 @@ quick=false
 [[ ${1:-} == --quick ]] && quick=true
 if $quick; then
     runs=1 short_runs=1 http_mib=16 echo_mib=8 connections=200 round_trips=2000
+    pipelined=20000 fanouts=20
 else
     # The short rows (well under a second each) are noisier here: they get more runs.
     runs=5 short_runs=11 http_mib=1024 echo_mib=100 connections=3000 round_trips=100000
+    pipelined=200000 fanouts=300
 fi
 
 make_work /dev/shm # tmpfs: inputs and outputs in memory
@@ -249,8 +251,44 @@ else
     skipped "udp-server vs Python" "needs python3"
 fi
 
-# ---- 6. A clean build of the whole workspace ----
-echo "# 6. cargo build --workspace from clean"
+# ---- 6. The line server, pipelined, against a bare line loop ----
+# One connection, lines written as fast as one thread can while another reads the replies. The
+# bare loop (bench-load lines-bare) reads a line, upper-cases it, writes it: nothing else.
+echo "# 6. ${pipelined} pipelined lines through lines-server, and through a bare line loop"
+start_logged "$work/lines.log" "${pin_server[@]}" lines-server 127.0.0.1 0
+lines_port=$port lines_pid=$!
+start_logged "$work/lines-bare.log" "${pin_server[@]}" bench-load lines-bare 127.0.0.1:0 0
+bare_lines_port=$port
+: > "$work/l-ours" && : > "$work/l-bare"
+for run in $(seq "$short_runs"); do
+    "${pin_client[@]}" bench-load lines "127.0.0.1:$lines_port" "$pipelined" >> "$work/l-ours"
+    "${pin_client[@]}" bench-load lines "127.0.0.1:$bare_lines_port" "$pipelined" >> "$work/l-bare"
+done
+row "lines-server, pipelined lines, vs a bare BufReader/write_all loop in Rust" \
+    "$(cut -d' ' -f3 "$work/l-ours" | median)" "$(cut -d' ' -f3 "$work/l-bare" | median)" \
+    lines/s 0.8 "$(ps -o rss= -p "$lines_pid" | tr -d ' ')"
+
+# ---- 7. The chat server's fan-out against a bare loop ----
+# 100 readers connected, and one sender: the time for one line to reach all 100, median of many.
+# The bare loop (bench-load fanout-bare) writes each line to the 100 sockets in turn, from one
+# thread. The rate is one over the median: higher is better, as in the other rows.
+echo "# 7. one line to 100 chat clients, ${fanouts} times, through chat-server and a bare loop"
+start_logged "$work/chat.log" "${pin_server[@]}" chat-server 127.0.0.1 0
+chat_port=$port chat_pid=$!
+start_logged "$work/fanout-bare.log" "${pin_server[@]}" bench-load fanout-bare 127.0.0.1:0 100
+bare_fanout_port=$port
+: > "$work/f-ours" && : > "$work/f-bare"
+for run in $(seq "$short_runs"); do
+    "${pin_client[@]}" bench-load fanout "127.0.0.1:$chat_port" 100 "$fanouts" >> "$work/f-ours"
+    "${pin_client[@]}" bench-load fanout "127.0.0.1:$bare_fanout_port" 100 "$fanouts" >> "$work/f-bare"
+done
+per_second() { cut -d' ' -f4 "$1" | median | awk '{ printf "%.1f", 1e6 / $1 }'; }
+row "chat-server: one line to 100 clients (1 / median), vs a bare loop writing it to each" \
+    "$(per_second "$work/f-ours")" "$(per_second "$work/f-bare")" lines/s 0.5 \
+    "$(ps -o rss= -p "$chat_pid" | tr -d ' ')"
+
+# ---- 8. A clean build of the whole workspace ----
+echo "# 8. cargo build --workspace from clean"
 if $quick; then
     skipped "clean build" "not in --quick"
 else

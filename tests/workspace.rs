@@ -279,6 +279,8 @@ fn the_benchmark_runs_every_row_and_gets_the_bytes_right() {
         "| tcp-server: connect",
         "| udp-server, 16 datagrams in flight, vs the notebook's",
         "| udp-server, 16 datagrams in flight, vs a bare",
+        "| lines-server, pipelined lines, vs a bare",
+        "| chat-server: one line to 100 clients",
     ] {
         let line = transcript.lines().find(|line| line.starts_with(row));
         let line = line.unwrap_or_else(|| panic!("no row {row:?} in:\n{transcript}"));
