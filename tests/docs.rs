@@ -18,7 +18,10 @@ use std::process::Command;
 use std::time::Duration;
 
 const PROGRAMS: [&str; 5] = ["tcp-server", "tcp-client", "udp-server", "udp-client", "http-get"];
-const DEFAULT_PORTS: [&str; 3] = ["9000", "15000", "8000"];
+/// The examples beyond the notebook: servers of ours too, on port 9000 by default.
+const BEYOND: [&str; 3] = ["lines-server", "length-prefix-server", "chat-server"];
+/// The programs' default ports, and 50000, the chat transcript's fixed client port (`nc -p`).
+const DEFAULT_PORTS: [&str; 4] = ["9000", "15000", "8000", "50000"];
 
 fn read(relative: &str) -> String {
     std::fs::read_to_string(workspace_root().join(relative)).expect("read a documentation file")
@@ -84,7 +87,7 @@ fn adapt(command: &str, ports: &Ports) -> (String, Option<&'static str>) {
     let program = words.next().unwrap_or("").to_string();
     let has_address = words.any(|word| word.contains(['.', ':']));
     let name = program.strip_prefix("minimal-").unwrap_or(&program);
-    let ours = PROGRAMS.contains(&name) && program != "http-get";
+    let ours = (PROGRAMS.contains(&name) && program != "http-get") || BEYOND.contains(&name);
     let own_default = match name {
         "udp-server" | "udp-client" => "15000",
         "http-get" => "8000",
@@ -414,7 +417,7 @@ fn the_spanish_readme_keeps_the_same_commands_and_programs() {
         rows.map(|row| row.split('|').nth(1).unwrap_or("").trim().to_string()).collect()
     };
     assert_eq!(programs(&english), programs(&spanish));
-    assert_eq!(programs(&english).len(), PROGRAMS.len());
+    assert_eq!(programs(&english).len(), PROGRAMS.len() + BEYOND.len());
     let (english_links, spanish_links) = (linked_lines(&english), linked_lines(&spanish));
     let places = |links: Vec<(String, String, usize)>| -> Vec<(String, usize)> {
         links.into_iter().map(|(_, file, line)| (file, line)).collect()
@@ -441,7 +444,7 @@ fn diagram_messages(readme: &str) -> Vec<Vec<String>> {
 #[test]
 fn the_diagrams_carry_the_bytes_the_programs_send() {
     let diagrams = diagram_messages(&read("README.md"));
-    assert_eq!(diagrams.len(), 2, "a TCP and a UDP diagram");
+    assert_eq!(diagrams.len(), 3, "a TCP, a UDP and a chat diagram");
     assert_eq!(diagrams, diagram_messages(&read("README.es.md")), "the same in Spanish");
 
     // TCP, as drawn: tcp-client --send hello against tcp-server.
@@ -471,6 +474,33 @@ fn the_diagrams_carry_the_bytes_the_programs_send() {
         let carried = message.as_bytes() == &sent[..size] || udp.contains(message.as_str());
         assert!(carried, "the UDP diagram's {message:?} is neither sent nor in {udp:?}");
     }
+
+    // The chat, as drawn: client A says a line, B and C hear it with A's address, as 50000.
+    let chat = Server::start_announced(example_on_port_0("chat-server"), listening_on);
+    let clients: Vec<std::net::TcpStream> =
+        (0..3).map(|_| std::net::TcpStream::connect(chat.addr).expect("connect")).collect();
+    std::thread::sleep(Duration::from_millis(200)); // counted in by the server
+    let said = "hola a todos\n";
+    std::io::Write::write_all(&mut &clients[0], said.as_bytes()).expect("say");
+    let a_port = clients[0].local_addr().expect("addr").port().to_string();
+    let mut heard = vec![said.to_string()];
+    for client in &clients[1..] {
+        client.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(client), &mut line).expect("hear");
+        heard.push(line.replace(&a_port, "50000"));
+    }
+    for message in &diagrams[2] {
+        let carried = heard.iter().any(|text| text == message) || message.contains("50000");
+        assert!(carried, "the chat diagram's {message:?} is not in {heard:?}");
+    }
+}
+
+/// One of the examples beyond the notebook, to listen on port 0.
+fn example_on_port_0(name: &str) -> Command {
+    let mut command = example(name);
+    command.args(["127.0.0.1", "0"]);
+    command
 }
 
 /// The sections of scripts/pitfalls.sh, in its order.
@@ -491,6 +521,91 @@ fn the_mistakes_table_has_a_row_for_each_section_of_pitfalls_sh_in_its_order() {
             .map(String::from)
             .collect();
         assert_eq!(shown, pitfalls(), "{readme}: one row per mistake, in the script's order");
+    }
+}
+
+/// The numbers of a text, each as one word: `10,000`, `10 000` and `65_535` are 10000 and 65535;
+/// `1.5`, `0,2` (Spanish) and `127.0.1.1` keep their points, a decimal comma becoming a point.
+fn numbers(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut found = Vec::new();
+    let mut at = 0;
+    while at < chars.len() {
+        if !chars[at].is_ascii_digit() || (at > 0 && chars[at - 1].is_ascii_alphabetic()) {
+            at += 1;
+            continue;
+        }
+        let mut number = String::new();
+        while at < chars.len() {
+            let c = chars[at];
+            let digits_after = chars[at + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if c.is_ascii_digit() {
+                number.push(c);
+            } else if [',', '_', ' '].contains(&c) && digits_after == 3 && number.len() <= 3 {
+                // a thousands separator: three digits follow, and no more
+            } else if ['.', ','].contains(&c) && digits_after > 0 {
+                number.push('.');
+            } else {
+                break;
+            }
+            at += 1;
+        }
+        found.push(number);
+    }
+    found
+}
+
+#[test]
+fn numbers_are_read_as_one_word_each() {
+    assert_eq!(
+        numbers("10,000 and 10 000, 65_535; 1.5 s, 0,2 s"),
+        ["10000", "10000", "65535", "1.5", "0.2"]
+    );
+    assert_eq!(
+        numbers("127.0.1.1 recv(4096) HTTP/1.1 [Errno 98]"),
+        ["127.0.1.1", "4096", "1.1", "98"]
+    );
+    assert_eq!(numbers("line 0082: x2 3, 4"), ["0082", "3", "4"]);
+}
+
+#[test]
+fn each_number_and_message_of_the_mistakes_table_is_in_its_lesson_or_its_code() {
+    for readme in ["README.md", "README.es.md"] {
+        let text = read(readme);
+        let rows = text
+            .lines()
+            .filter(|line| line.starts_with('|') && line.contains("`scripts/pitfalls.sh "));
+        for row in rows {
+            let cells: Vec<&str> = row.split(" | ").collect();
+            let name = cells[0]
+                .split("`scripts/pitfalls.sh ")
+                .nth(1)
+                .and_then(|rest| rest.split('`').next());
+            let name = name.expect("the lesson's name");
+            // What the claims may rest on: the lesson, its stand-in peers, and the linked code.
+            let mut sources = read(&format!("scripts/pitfalls/{name}.sh"));
+            for (_, file, _) in linked_lines(row) {
+                sources.push_str(&read(&file));
+            }
+            let known = numbers(&sources);
+            for cell in &cells[1..3] {
+                for number in numbers(cell) {
+                    let found = known.contains(&number);
+                    assert!(
+                        found,
+                        "{readme}, row {name}: {number} is in neither its lesson nor its code: {cell}"
+                    );
+                }
+            }
+            // A message quoted in what ours does ("no reply within 2 s") is one ours prints.
+            for message in cells[2].split('"').skip(1).step_by(2) {
+                let found = sources.contains(message);
+                assert!(
+                    found,
+                    "{readme}, row {name}: \"{message}\" is in neither its lesson nor its code"
+                );
+            }
+        }
     }
 }
 

@@ -9,7 +9,7 @@ exited "$pid"
 show "timeout 5 python3 tests/notebook/tcp_server.py 127.0.0.1 $theirs 2>&1 | tail -n 1"
 say "Address already in use: the server closed each connection first, so each waits in"
 say "TIME_WAIT for 60 s, and a bind without SO_REUSEADDR is refused while any does."
-expect '[[ $out == *"Address already in use"* ]]' "the notebook's restart should fail"
+expect '[[ $out == *"[Errno 98] Address already in use"* ]]' "the notebook's restart should fail (Errno 98)"
 reserve_port
 say "Ours, the same way, on another port: the notebook's connections in TIME_WAIT were made"
 say "without SO_REUSEADDR, and they hold port $theirs against every program, ours too."
