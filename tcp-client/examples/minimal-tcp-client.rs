@@ -1,7 +1,7 @@
 //! The notebook's last cell of "Servidor TCP", a client, in Rust ("Cliente TCP": minimal-http-get).
 //!     cargo run --example minimal-tcp-server      # prints "listening on 127.0.0.1:9000"
 //!     cargo run --example minimal-tcp-client      # prints "Gracias por conectarte"
-//! The notebook's mistake it avoids, shown live by: scripts/pitfalls.sh recv
+//! The notebook's mistakes it avoids, shown live by: scripts/pitfalls.sh recv recv-4096
 use std::io::{self, ErrorKind};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::process::ExitCode;

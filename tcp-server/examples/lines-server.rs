@@ -4,6 +4,7 @@
 //!     cargo run -p tcp-server --example lines-server  # prints "listening on 127.0.0.1:9000"
 //!     printf 'hola\nmundo\n' | nc -N 127.0.0.1 9000   # prints "HOLA\nMUNDO"
 //!     printf 'hola\n' | cargo run -p tcp-client       # prints "HOLA"
+//! The mistake it avoids, shown live by: scripts/pitfalls.sh framing (one read taken for a line)
 use std::io::ErrorKind::{InvalidData, TimedOut, WouldBlock};
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
