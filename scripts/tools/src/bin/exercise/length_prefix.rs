@@ -141,3 +141,17 @@ fn expect(t: &mut Tester, client: &TcpStream, expected: &[u8], server: &mut Runn
         format!("{} {}", bytes(&got), quote(&got[..got.len().min(40)])),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_is_framed_by_its_length_in_four_big_endian_bytes() {
+        assert_eq!(framed(b"hola"), [0, 0, 0, 4, b'h', b'o', b'l', b'a']);
+        assert_eq!(framed(b""), [0, 0, 0, 0]);
+        assert_eq!(&framed(&[7; 300])[..4], [0, 0, 1, 44]);
+        assert_eq!(bytes(&[0, 0, 0, 4]), "[00 00 00 04]");
+        assert_eq!(bytes(&[1; 9]), "[01 01 01 01 01 01 01 01] ... (9 bytes)");
+    }
+}

@@ -177,3 +177,21 @@ fn compare(expected: &[u8], got: &[u8]) -> Outcome {
     let framing = !got.is_empty() && text(expected).starts_with(&text(got));
     Err(if framing { failure.pitfall("framing") } else { failure })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_cut_into_other_lines_are_called_a_framing_mistake_and_others_not() {
+        assert!(compare(b"HOLA\n", b"HOLA\n").is_ok());
+        let halves = compare(b"HOLA, MUNDO\n", b"HO\nLA, MUNDO\n").unwrap_err();
+        assert_eq!(halves.pitfall, Some("framing"));
+        let first_only = compare(b"HOLA\nMUNDO\n", b"HOLA\n").unwrap_err();
+        assert_eq!(first_only.pitfall, Some("framing"));
+        let other = compare(b"HOLA\n", b"Gracias por conectarte\n").unwrap_err();
+        assert_eq!(other.pitfall, None);
+        assert!(other.said.contains("from line 1 on"), "{}", other.said);
+        assert_eq!(upper("¡qué tal!"), "¡QUé TAL!", "ASCII letters only");
+    }
+}

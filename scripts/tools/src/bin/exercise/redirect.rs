@@ -235,3 +235,38 @@ fn expect_output(printed: &[u8], expected: &[u8], code: Option<i32>, exit: i32) 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_without_host_or_with_bare_line_feeds_is_refused_and_a_good_one_is_not() {
+        let good = b"GET /a HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nConnection: close\r\n\r\n";
+        assert_eq!(problem_with(good, 8000), None);
+        let no_host = b"GET / HTTP/1.1\r\n\r\n";
+        assert!(problem_with(no_host, 8000).unwrap().contains("no Host header"));
+        let notebook = b"GET / HTTP/1.1\n\n";
+        assert!(problem_with(notebook, 8000).unwrap().contains("CRLF"));
+        let one_bare = b"GET / HTTP/1.1\r\nHost: 127.0.0.1:8000\n\r\n";
+        assert!(problem_with(one_bare, 8000).unwrap().contains("CRLF"));
+        let elsewhere = b"GET / HTTP/1.1\r\nhost: example.com\r\n\r\n";
+        assert!(problem_with(elsewhere, 8000).unwrap().contains("example.com"));
+    }
+
+    #[test]
+    fn the_routes_redirect_absolutely_then_by_path_and_loop_on_x() {
+        let (status, _, location, _) = route("/a", 8000, "body");
+        assert_eq!((status, location.as_deref()), (301, Some("http://127.0.0.1:8000/b")));
+        let (status, _, location, _) = route("/b", 8000, "body");
+        assert_eq!((status, location.as_deref()), (302, Some("/c")));
+        assert_eq!(route("/c", 8000, "body").3, b"body");
+        assert_eq!(route("/x", 8000, "").2.as_deref(), Some("/x"));
+        assert_eq!(route("/missing", 8000, "").0, 404);
+        assert_eq!(request_path(b"GET /a?b=c HTTP/1.1\r\n"), "/a?b=c");
+        let response = response(301, "Moved Permanently", Some("/x"), b"moved\n");
+        let text = String::from_utf8(response).unwrap();
+        assert!(text.starts_with("HTTP/1.1 301 Moved Permanently\r\nContent-Length: 6\r\n"));
+        assert!(text.contains("\r\nLocation: /x\r\n") && text.ends_with("\r\n\r\nmoved\n"));
+    }
+}
