@@ -27,7 +27,10 @@ fn pitfall(name: &str) {
     // One screen: its title line, what it shows, and its verdict fit in 36 lines.
     let lines = transcript.lines().skip_while(|line| !line.starts_with(&format!("## {name}:")));
     let shown = lines.take_while(|line| !line.starts_with(&format!("ok: {name}:"))).count() + 1;
-    assert!(shown <= 36, "pitfalls.sh {name} takes {shown} lines, more than a screen:\n{transcript}");
+    assert!(
+        shown <= 36,
+        "pitfalls.sh {name} takes {shown} lines, more than a screen:\n{transcript}"
+    );
     assert_eq!(output.code(), Some(0), "pitfalls.sh {name}:\n{transcript}");
 }
 

@@ -3,7 +3,7 @@
 //! it, and one that leaves.
 
 use crate::Exercise;
-use crate::tester::start_server;
+use crate::tester::server_starts;
 use crate::tester::{Ending, Failure, Outcome, Running, Tester, quote, read_line, read_to_end};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -53,13 +53,7 @@ impl Client {
 }
 
 fn checks(t: &mut Tester) -> Outcome {
-    let port = crate::tester_port()?;
-    let mut started = None;
-    t.check("your server accepts connections (the tester's first one says nothing)", |t| {
-        started = Some(start_server(t, port.number)?);
-        Ok(())
-    })?;
-    let Some((mut server, address)) = started else { return Err(Failure::said("no server")) };
+    let (mut server, address, _port) = server_starts(t)?;
     t.check(
         "three clients' lines, some in pieces: each once and whole at every other client",
         |t| {

@@ -3,7 +3,7 @@
 //! empty message, a long one in pieces, a thousand in one write, and a length too big.
 
 use crate::Exercise;
-use crate::tester::start_server;
+use crate::tester::server_starts;
 use crate::tester::{Ending, Failure, Outcome, Running, Tester, quote, read_exactly, read_to_end};
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
@@ -31,13 +31,7 @@ pub const EXERCISE: Exercise = Exercise {
 const WAIT: Duration = Duration::from_secs(2);
 
 fn checks(t: &mut Tester) -> Outcome {
-    let port = crate::tester_port()?;
-    let mut started = None;
-    t.check("your server accepts connections (the tester's first one says nothing)", |t| {
-        started = Some(start_server(t, port.number)?);
-        Ok(())
-    })?;
-    let Some((mut server, address)) = started else { return Err(Failure::said("no server")) };
+    let (mut server, address, _port) = server_starts(t)?;
     t.check("a message whose header comes as 1 byte, then 3, and then its body", |t| {
         let mut client = connect(address)?;
         client.set_nodelay(true)?;

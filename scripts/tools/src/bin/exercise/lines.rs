@@ -4,7 +4,7 @@
 
 use crate::Exercise;
 use crate::tester::{Ending, Failure, Outcome, Running, Tester, quote, read_exactly, read_line};
-use crate::tester::{read_to_end, start_server};
+use crate::tester::{read_to_end, server_starts};
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 use std::thread;
@@ -32,13 +32,7 @@ const WAIT: Duration = Duration::from_secs(2);
 const LIMIT: usize = 65_536;
 
 fn checks(t: &mut Tester) -> Outcome {
-    let port = crate::tester_port()?;
-    let mut started = None;
-    t.check("your server accepts connections (the tester's first one says nothing)", |t| {
-        started = Some(start_server(t, port.number)?);
-        Ok(())
-    })?;
-    let Some((mut server, address)) = started else { return Err(Failure::said("no server")) };
+    let (mut server, address, _port) = server_starts(t)?;
     t.check("three lines in one write get three replies", |t| {
         let mut client = connect(address)?;
         let lines = "hola\n¡qué tal!\nadiós, señor\n";

@@ -8,6 +8,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+use tools::ports::Port;
 
 /// The shortest pause between two pieces of one message: long enough for each piece to arrive
 /// in a read of its own (loopback delivers in microseconds; a scheduler may take a few ms).
@@ -411,14 +412,21 @@ pub fn wait_for_port(address: SocketAddr, program: &mut Running, bound: Duration
     }
 }
 
-/// The first check of every server exercise: start the learner's server on `port` (ours,
-/// reserved), and wait until it accepts connections.
-pub fn start_server(t: &mut Tester, port: u16) -> Result<(Running, SocketAddr), Failure> {
-    let address: SocketAddr = ([127, 0, 0, 1], port).into();
-    let mut server = t.start(&["127.0.0.1".into(), port.to_string()])?;
-    wait_for_port(address, &mut server, Duration::from_secs(5))?;
-    t.log(format!("a connection to {address} was accepted, and closed at once"));
-    Ok((server, address))
+/// The first check of every server exercise: start the learner's server on a port of ours,
+/// and wait until it accepts connections. The port stays reserved while `Port` lives.
+pub fn server_starts(t: &mut Tester) -> Result<(Running, SocketAddr, Port), Failure> {
+    let port = crate::tester_port()?;
+    let address: SocketAddr = ([127, 0, 0, 1], port.number).into();
+    let mut started = None;
+    t.check("your server accepts connections (the tester's first one says nothing)", |t| {
+        let mut server = t.start(&["127.0.0.1".into(), port.to_string()])?;
+        wait_for_port(address, &mut server, Duration::from_secs(5))?;
+        t.log(format!("a connection to {address} was accepted, and closed at once"));
+        started = Some(server);
+        Ok(())
+    })?;
+    let server = started.ok_or(Failure::said("no server"))?;
+    Ok((server, address, port))
 }
 
 /// How a read up to the peer's end ended.

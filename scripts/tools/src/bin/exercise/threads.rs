@@ -2,7 +2,7 @@
 //! and exits after answering five. The tester is five clients, one of them silent for 3 s.
 
 use crate::Exercise;
-use crate::tester::start_server;
+use crate::tester::server_starts;
 use crate::tester::{Ending, Failure, Outcome, Running, Tester, describe, quote, read_line};
 use std::net::{SocketAddr, TcpStream};
 use std::thread;
@@ -29,13 +29,7 @@ const NAMES: [&str; 5] = ["Zoé", "Ana", "Benjamín", "Chloé", "Darío Núñez"
 const ANSWER_WAIT: Duration = Duration::from_secs(1);
 
 fn checks(t: &mut Tester) -> Outcome {
-    let port = crate::tester_port()?;
-    let mut started = None;
-    t.check("your server accepts connections (the tester's first one says nothing)", |t| {
-        started = Some(start_server(t, port.number)?);
-        Ok(())
-    })?;
-    let Some((mut server, address)) = started else { return Err(Failure::said("no server")) };
+    let (mut server, address, _port) = server_starts(t)?;
     let mut silent = None;
     let split = 1 + t.rng.below(4); // which of clients 2 to 5 sends its name in two pieces
     t.check("while one client says nothing, four others are answered, each within 1 s", |t| {
