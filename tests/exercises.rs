@@ -565,6 +565,20 @@ fn retry_a_client_that_waits_100_ms_fails_check_1_its_sends_too_close_together()
     tester("retry", 1, &wrong.command).fails_at(1, &[said, " ms after"], None);
 }
 
+/// Gives up after three sends, but quietly, as if all went well: exit 0.
+#[test]
+fn retry_a_client_that_exits_0_when_no_reply_came_fails_check_2() {
+    let wrong = mistaken(
+        "retry",
+        &[(
+            "    Err(io::Error::other(\"no reply to 3 datagrams, sent 1 s apart\"))\n",
+            "    Ok(()) // no reply: nothing to print\n",
+        )],
+    );
+    let said = "expected exit status 1\n     got exited with status 0";
+    tester("retry", 1, &wrong.command).fails_at(2, &[said], None);
+}
+
 /// Sends again for as long as no reply comes: no limit. The tester hangs on it: retry.rs waits
 /// for its server thread, which serves until 1.5 s of silence, before it stops the program, which
 /// sends every second. Run it with --ignored once the tester stops the program first.
