@@ -173,6 +173,9 @@ fn flood(t: &mut Tester, address: SocketAddr, server: &mut Running) -> Outcome {
             probes.lock().map(|mut probes| probes.push((n, Instant::now()))).ok();
             let _ = (&prober.stream).write_all(probe.as_bytes());
         }
+        // Whatever the flooder has still to send, it need not: a server held up would keep it
+        // waiting for seconds on each write.
+        let _ = flooder.stream.shutdown(std::net::Shutdown::Both);
         thread::sleep(Duration::from_millis(1500)); // the last probe's time to arrive
         let _ = reader.stream.shutdown(std::net::Shutdown::Both); // ends the readers' threads
         let _ = prober.stream.shutdown(std::net::Shutdown::Both);

@@ -74,14 +74,26 @@ fn exchange(t: &mut Tester, messages: &[&str], answers: &[Answer]) -> Outcome {
     let bound = Duration::from_secs(2 + messages.len() as u64);
     let status = program.wait(bound);
     let exited_ms = t.ms();
+    if status.is_none() {
+        program.stop(); // so that the server hears no more, and ends
+    }
     let _ = server.join();
-    for (at_ms, line) in tale.try_iter() {
-        t.log_at(base + at_ms, line);
+    // What the server saw and did, and the program's end, in the order they happened.
+    let mut transcript: Vec<(u128, String)> =
+        tale.try_iter().map(|(ms, line)| (base + ms, line)).collect();
+    if let Some(status) = status {
+        let printed = quote(&program.stdout());
+        transcript
+            .push((exited_ms, format!("your program printed {printed} and {}", describe(status))));
+    }
+    transcript.sort_by_key(|(ms, _)| *ms);
+    for (ms, line) in transcript {
+        t.log_at(ms, line);
     }
     let Some(status) = status else {
         return Err(program.silent("your program did not exit", bound));
     };
-    report(t, &mut program, messages, status, exited_ms)
+    report(&mut program, messages, status)
 }
 
 /// Answer each datagram as `answers` say, one after the other as they arrive; stop after the
@@ -133,31 +145,24 @@ fn serve(socket: &UdpSocket, answers: &[Answer], told: &mpsc::Sender<(u128, Stri
 }
 
 /// What the program printed against what it should have: a line per message, in order.
-fn report(
-    t: &mut Tester,
-    program: &mut Running,
-    messages: &[&str],
-    status: std::process::ExitStatus,
-    exited_ms: u128,
-) -> Outcome {
+fn report(program: &mut Running, messages: &[&str], status: std::process::ExitStatus) -> Outcome {
     let printed = program.stdout();
-    t.log_at(
-        exited_ms,
-        format!("your program printed {} and {}", quote(&printed), describe(status)),
-    );
     let expected: String =
         messages.iter().map(|message| format!("respuesta a: {message}\n")).collect();
     if printed == expected.as_bytes() && status.success() {
         return Ok(());
     }
-    let text = String::from_utf8_lossy(&printed);
-    let failure =
-        Failure::expected(format!("stdout {}", quote(expected.as_bytes())), quote(&printed));
-    if text.contains("impostor") {
-        return Err(failure.pitfall("impostor"));
-    }
     if printed == expected.as_bytes() {
         return Err(program.ended_early("after printing every reply (expected exit status 0)"));
+    }
+    let mut failure =
+        Failure::expected(format!("stdout {}", quote(expected.as_bytes())), quote(&printed));
+    if !status.success() {
+        failure.said +=
+            &format!("\n     (and your program {})\n{}", describe(status), program.stderr_tail());
+    }
+    if String::from_utf8_lossy(&printed).contains("impostor") {
+        failure = failure.pitfall("impostor");
     }
     Err(failure)
 }

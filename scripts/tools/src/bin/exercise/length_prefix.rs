@@ -108,8 +108,8 @@ fn bytes(data: &[u8]) -> String {
 
 /// Read exactly what `expected` holds, within WAIT (longer for much), and compare.
 fn expect(t: &mut Tester, client: &TcpStream, expected: &[u8], server: &mut Running) -> Outcome {
-    let bound = WAIT + Duration::from_millis(expected.len() as u64 / 10_000);
-    let (got, _) = read_exactly(client, expected.len(), bound);
+    let bound = WAIT + Duration::from_secs(expected.len() as u64 / 1_000_000);
+    let (got, ending) = read_exactly(client, expected.len(), bound);
     t.log(format!(
         "it got {} {}",
         bytes(&got),
@@ -121,14 +121,23 @@ fn expect(t: &mut Tester, client: &TcpStream, expected: &[u8], server: &mut Runn
     if got.is_empty() && server.exited().is_some() {
         return Err(server.ended_early("while a client waited for its answer"));
     }
-    if got.len() < expected.len() && expected.starts_with(&got) {
-        let said = format!(
-            "no answer within {} s: {} of the {} bytes came",
-            bound.as_secs_f64(),
+    if got.len() < expected.len() && ending != Ending::TimedOut {
+        let why = format!(
+            "your server closed the connection after {} of the {} bytes",
             got.len(),
             expected.len()
         );
-        return Err(Failure::said(said).pitfall("framing"));
+        return Err(Failure::said(why));
+    }
+    if got.len() < expected.len() && expected.starts_with(&got) {
+        let said = format!(
+            "no answer within {} s: {} of the {} bytes came",
+            bound.as_secs(),
+            got.len(),
+            expected.len()
+        );
+        let failure = Failure::said(said);
+        return Err(if got.is_empty() { failure } else { failure.pitfall("framing") });
     }
     Err(Failure::expected(
         format!("{} {}", bytes(expected), quote(&expected[..expected.len().min(40)])),

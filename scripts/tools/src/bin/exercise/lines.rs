@@ -71,10 +71,14 @@ fn checks(t: &mut Tester) -> Outcome {
         let feeder = thread::spawn(move || writer.write_all(sent.as_bytes()));
         t.log(format!("a client sends {} bytes of lines, while it reads", lines.len()));
         let wanted = upper(&lines);
-        let (got, _) = read_exactly(&client, wanted.len(), Duration::from_secs(10));
+        let (got, ending) = read_exactly(&client, wanted.len(), Duration::from_secs(10));
         let _ = client.flush();
         let _ = feeder.join();
         t.log(format!("it got {} bytes back", got.len()));
+        if got.len() < wanted.len() && ending != Ending::TimedOut {
+            let why = format!("your server closed the connection after {} of the {} bytes", got.len(), wanted.len());
+            return Err(Failure::said(why));
+        }
         if got.len() < wanted.len() {
             return Err(Failure::said(format!(
                 "no answer within 10 s: {} of the {} bytes came back (a server that writes only \
@@ -139,8 +143,10 @@ fn upper(text: &str) -> String {
 fn expect(t: &mut Tester, client: &TcpStream, expected: &str, server: &mut Running) -> Outcome {
     let mut got = Vec::new();
     let mut rest = Vec::new();
+    let mut closed = false;
     for _ in 0..expected.matches('\n').count() {
         let (line, ending) = read_line(client, &mut rest, WAIT);
+        closed = ending != Ending::TimedOut && !line.ends_with(b"\n");
         got.extend_from_slice(&line);
         if ending != Ending::Closed || line.is_empty() {
             break;
@@ -150,6 +156,9 @@ fn expect(t: &mut Tester, client: &TcpStream, expected: &str, server: &mut Runni
     t.log(format!("it got {}", quote(&got)));
     if got.is_empty() && server.exited().is_some() {
         return Err(server.ended_early("while a client waited for its answer"));
+    }
+    if got.is_empty() && closed {
+        return Err(Failure::said("your server closed the connection without an answer"));
     }
     if got.is_empty() {
         return Err(Failure::said("no answer within 2 s"));

@@ -158,20 +158,22 @@ fn read_request(stream: &TcpStream) -> Result<Vec<u8>, Failure> {
 /// What HTTP/1.1 refuses in a request head: a line not ending in CRLF, or no Host.
 fn problem_with(request: &[u8], port: u16) -> Option<String> {
     let text = String::from_utf8_lossy(request);
+    let mut problems = Vec::new();
     if text.split('\n').rev().skip(1).any(|line| !line.ends_with('\r')) {
-        return Some("a line of the request does not end in CRLF (\"\\r\\n\")".into());
+        problems.push("a line of the request does not end in CRLF (\"\\r\\n\")".to_string());
     }
     let host = text.lines().skip(1).find_map(|line| {
         let (name, value) = line.split_once(':')?;
         name.eq_ignore_ascii_case("host").then(|| value.trim().to_string())
     });
     match host {
-        None => Some("the request has no Host header, which HTTP/1.1 requires".into()),
+        None => problems.push("the request has no Host header, which HTTP/1.1 requires".into()),
         Some(host) if host != format!("127.0.0.1:{port}") => {
-            Some(format!("Host: {host}, where this server is 127.0.0.1:{port}"))
+            problems.push(format!("Host: {host}, where this server is 127.0.0.1:{port}"));
         }
-        Some(_) => None,
+        Some(_) => {}
     }
+    if problems.is_empty() { None } else { Some(problems.join("; and ")) }
 }
 
 /// The path of `GET PATH HTTP/1.1`.

@@ -58,11 +58,21 @@ fn exchange(t: &mut Tester, plan: Plan, exit_code: i32) -> Result<Vec<u128>, Fai
     let bound = Duration::from_secs(5);
     let status = program.wait(bound);
     let exited_ms = t.ms();
+    if status.is_none() {
+        program.stop(); // so that the server hears no more datagrams, and ends
+    }
     let arrivals = server.join().unwrap_or_default();
     for (at_ms, line) in tale.try_iter() {
         t.log_at(base + at_ms, line);
     }
     let Some(status) = status else {
+        if arrivals.len() > 3 {
+            let why = format!(
+                "your program sent {} datagrams, and was still sending: three at most",
+                arrivals.len()
+            );
+            return Err(program.silent(&why, bound));
+        }
         let why = "your program never gave up: without a read timeout, recv waits forever";
         return Err(program.silent(why, bound).pitfall("no-timeout"));
     };

@@ -5,6 +5,7 @@
 use crate::Exercise;
 use crate::tester::{Ending, Failure, Outcome, Tester, accept_from, quote, read_to_end};
 use std::net::TcpListener;
+use std::thread;
 use std::time::Duration;
 
 pub const EXERCISE: Exercise = Exercise {
@@ -24,18 +25,18 @@ pub const EXERCISE: Exercise = Exercise {
 
 const GREETING: &str = "Gracias por conectarte\n";
 const WAIT: Duration = Duration::from_secs(5);
+const FIN_WAIT: Duration = Duration::from_secs(3);
 
 fn checks(t: &mut Tester) -> Outcome {
     let long = t.rng.text(20_000);
     t.check("a short message: the greeting, then the message echoed back, printed", |t| {
         exchange(t, "hola")
     })?;
-    t.check("a message in Spanish, not ASCII, echoed back in pieces", |t| {
-        exchange(t, "¡Hola, señor! ¿Qué tal el ñandú?")
-    })?;
-    t.check("a message of 20 KB, its echo in pieces, half a second or so apart", |t| {
-        exchange(t, &long)
-    })
+    t.check(
+        "a message in Spanish, not ASCII, echoed back in pieces, one cut inside a 'ñ'",
+        |t| exchange(t, "¡Hola, señor! ¿Qué tal el ñandú?"),
+    )?;
+    t.check("a message of 20 KB, its echo in pieces, 50 ms or more apart", |t| exchange(t, &long))
 }
 
 fn exchange(t: &mut Tester, message: &str) -> Outcome {
@@ -45,11 +46,13 @@ fn exchange(t: &mut Tester, message: &str) -> Outcome {
     let mut stream = accept_from(&listener, &mut program, WAIT)?;
     t.log("the tester, the server, accepted your connection");
     t.send_in_pieces(&mut stream, GREETING.as_bytes(), "the server", 2)?;
-    let (received, ending) = read_to_end(&stream, WAIT);
+    // At most 3 s: less than the 5 s a starting file waits for data, so that a client that
+    // never finishes its sending half is told so before its own timeout closes the connection.
+    let (received, ending) = read_to_end(&stream, FIN_WAIT);
     match ending {
         Ending::Closed => t.log(format!("you sent {}, then your FIN", quote(&received))),
         Ending::TimedOut => {
-            t.log(format!("you sent {}, and no FIN within 5 s", quote(&received)));
+            t.log(format!("you sent {}, and no FIN within 3 s", quote(&received)));
             return Err(Failure::said(
                 "the server is still waiting for you to finish sending: shutdown(Shutdown::Write)",
             ));
@@ -62,7 +65,16 @@ fn exchange(t: &mut Tester, message: &str) -> Outcome {
             quote(&received).to_string(),
         ));
     }
-    t.send_in_pieces(&mut stream, message.as_bytes(), "the server", 4)?;
+    // The echo in pieces: its first byte alone, then the rest, so that no one read can get it
+    // all. A cut inside a character, when there is one: no piece need be whole text.
+    let bytes = message.as_bytes();
+    let first = match message.char_indices().find(|(_, c)| c.len_utf8() > 1) {
+        Some((at, _)) if at > 0 => at + 1, // in the middle of the first character of 2 bytes or more
+        _ => 1,
+    };
+    let _ = t.send_in_pieces(&mut stream, &bytes[..first], "the server", 1); // it may have gone
+    thread::sleep(crate::tester::PAUSE);
+    let _ = t.send_in_pieces(&mut stream, &bytes[first..], "the server", 4);
     drop(stream); // the server closes: the answer is all sent
     t.log("the server closed the connection");
     let Some(status) = program.wait(WAIT) else {

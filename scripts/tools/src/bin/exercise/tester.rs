@@ -522,7 +522,11 @@ pub struct Rng(u64);
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x9E37_79B9_7F4A_7C15 | 1)
+        // splitmix64 spreads the seed over every bit, so that seeds 2 and 3 are different runs.
+        let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        Rng((z ^ (z >> 31)) | 1) // xorshift's state must not be 0
     }
 
     pub fn next(&mut self) -> u64 {
@@ -585,6 +589,13 @@ mod tests {
         }
         assert_eq!(Rng::new(1).cuts(1, 4), [1], "one byte is one piece");
         assert_eq!(Rng::new(1).cuts(0, 4), [0], "nothing is one empty piece");
+    }
+
+    #[test]
+    fn neighbouring_seeds_are_different_runs() {
+        for seed in 0..100 {
+            assert_ne!(Rng::new(2 * seed).next(), Rng::new(2 * seed + 1).next(), "{seed}");
+        }
     }
 
     #[test]
