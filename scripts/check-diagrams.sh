@@ -35,11 +35,17 @@ EOF2
 
 count=0
 for readme in README.md README.es.md; do
-    # Each ```mermaid block of the README into a file of its own.
-    awk -v dir="$work" -v name="${readme%.md}" '
-        /^```mermaid$/ { n++; file = sprintf("%s/%s-%d.mmd", dir, name, n); inside = 1; next }
-        /^```$/ && inside { inside = 0; next }
-        inside { print > file }' "$readme"
+    # Each ```mermaid block of the README into a file of its own: README-1.mmd, README-2.mmd...
+    n=0 file=""
+    while IFS= read -r line; do
+        if [[ $line == '```mermaid' ]]; then
+            n=$((n + 1)) file=$work/${readme%.md}-$n.mmd
+        elif [[ $line == '```' ]]; then
+            file="" # the end of a block: of a diagram, or of another
+        elif [[ -n $file ]]; then
+            printf '%s\n' "$line" >> "$file"
+        fi
+    done < "$readme"
 done
 for diagram in "$work"/*.mmd; do
     svg=${diagram%.mmd}.svg
