@@ -57,6 +57,7 @@ fn serve(args: &Args) -> io::Result<()> {
     socket.set_nonblocking(true)?;
     let mut buffer = vec![0; MAX_DATAGRAM];
     let mut answered = 0;
+    let mut reply = Vec::new();
     while args.count.is_none_or(|limit| answered < limit) {
         let (size, sender) = match next_datagram(&socket, &mut buffer, &mut datagram_log) {
             Ok(received) => received,
@@ -71,11 +72,12 @@ fn serve(args: &Args) -> io::Result<()> {
         // Python: sock.sendto(respuesta, (host_cliente, puerto_cliente)). UDP promises no
         // delivery: if the sender has gone away, the reply is simply lost. We reply before we
         // log, so the sender waits for the network, not for our log.
-        let reply = format!("Here is my reply for {}.", sender.ip());
-        if let Err(error) = socket.send_to(reply.as_bytes(), sender) {
+        reply.clear();
+        let _ = write!(reply, "Here is my reply for {}.", sender.ip());
+        if let Err(error) = socket.send_to(&reply, sender) {
             say(format!("udp-server: cannot reply to {sender}: {error}"));
         }
-        let _ = writeln!(datagram_log, "from {sender}: {}", describe(&buffer[..size]));
+        let _ = log_datagram(&mut datagram_log, sender, &buffer[..size]);
     }
     let _ = datagram_log.flush(); // ignored: a server must not die for its log
     Ok(())
@@ -104,15 +106,27 @@ fn next_datagram(
 
 /// The datagram as a line of the log: short UTF-8 text as it is (control characters escaped);
 /// anything else lossily decoded and cut short, with its real size so nothing is hidden.
-fn describe(data: &[u8]) -> String {
-    let text = String::from_utf8_lossy(data);
-    let shown = |c: char| if c.is_control() { c.escape_debug().to_string() } else { c.into() };
-    let preview: String = text.chars().take(PREVIEW_CHARS).map(shown).collect();
-    match std::str::from_utf8(data) {
-        Ok(_) if data.is_empty() => "(an empty datagram, 0 bytes)".to_string(),
-        Ok(text) if text.chars().count() <= PREVIEW_CHARS => preview,
-        Ok(_) => format!("{preview}... ({} bytes)", data.len()),
-        Err(_) => format!("{preview} ({} bytes, not valid UTF-8)", data.len()),
+/// Written straight into the log, a piece at a time: a busy server builds no String per datagram.
+fn log_datagram(log: &mut impl Write, sender: SocketAddr, data: &[u8]) -> io::Result<()> {
+    write!(log, "from {sender}: ")?;
+    if data.is_empty() {
+        return writeln!(log, "(an empty datagram, 0 bytes)");
+    }
+    let text = String::from_utf8_lossy(data); // copies nothing when the bytes are valid UTF-8
+    let preview_end = text.char_indices().nth(PREVIEW_CHARS).map_or(text.len(), |(at, _)| at);
+    for c in text[..preview_end].chars() {
+        if c.is_control() {
+            write!(log, "{}", c.escape_debug())?; // a newline shows as \n, not as a new line
+        } else {
+            write!(log, "{c}")?;
+        }
+    }
+    if std::str::from_utf8(data).is_err() {
+        writeln!(log, " ({} bytes, not valid UTF-8)", data.len())
+    } else if preview_end < text.len() {
+        writeln!(log, "... ({} bytes)", data.len())
+    } else {
+        writeln!(log)
     }
 }
 
