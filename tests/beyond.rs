@@ -328,6 +328,21 @@ fn length_prefix_a_2_mib_length_closes_that_connection_with_a_message_and_others
 }
 
 #[test]
+fn length_prefix_exactly_1_mib_is_answered_and_one_byte_more_closes_the_connection() {
+    let server = start("length-prefix-server", "127.0.0.1");
+    let stream = connect(&server);
+    let message = random_bytes(1 << 20, 22);
+    let mut writer = stream.try_clone().expect("clone");
+    let frame = framed(&message);
+    let sender = thread::spawn(move || writer.write_all(&frame).expect("send the 1 MiB message"));
+    let mut reader = BufReader::new(stream);
+    assert!(read_message(&mut reader) == message.to_ascii_uppercase(), "1 MiB, the most allowed");
+    sender.join().expect("sender");
+    reader.get_ref().write_all(&((1u32 << 20) + 1).to_be_bytes()).expect("send 1 MiB + 1");
+    assert_eq!(rest_of(reader.get_mut()), b"", "closed, with no answer");
+}
+
+#[test]
 fn length_prefix_a_close_in_the_middle_of_a_message_is_said() {
     let mut server = start("length-prefix-server", "127.0.0.1");
     let mut stream = connect(&server);
