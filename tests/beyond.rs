@@ -101,6 +101,20 @@ fn lines_one_line_in_three_pieces_200_ms_apart_is_answered_once_after_the_last_p
     assert_silent(&stream, Duration::from_millis(200), "the one answer");
 }
 
+/// A client that waits for each answer must get it even when the start of its next line came in
+/// the same read: the answer may not wait in the server's buffer for that line to end.
+#[test]
+fn lines_a_whole_line_is_answered_at_once_though_the_start_of_the_next_came_with_it() {
+    let server = start("lines-server", "127.0.0.1");
+    let mut stream = connect(&server);
+    stream.write_all(b"hola\nmun").expect("send a line and a piece");
+    stream.set_read_timeout(Some(Duration::from_secs(2))).expect("read timeout");
+    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+    assert_eq!(read_line(&mut reader), "HOLA\n", "before the next line ends");
+    stream.write_all(b"do\n").expect("send the rest");
+    assert_eq!(read_line(&mut reader), "MUNDO\n");
+}
+
 #[test]
 fn lines_a_last_line_without_a_newline_is_answered_with_one_added() {
     let server = start("lines-server", "127.0.0.1");

@@ -787,6 +787,21 @@ fn lines_a_server_with_no_line_limit_fails_check_6_keeping_the_endless_line_open
     tester("lines", 1, &wrong.command).fails_at(6, &[said], None);
 }
 
+/// Answers sent only once the reader's buffer is empty: "hola\nmun" leaves "mun" in it, and the
+/// answer to "hola" waits for the end of a line the client will send only once it has that answer.
+#[test]
+fn lines_a_server_that_flushes_only_an_empty_buffer_fails_check_7_holding_a_whole_lines_answer() {
+    let wrong = mistaken(
+        "lines",
+        &[(
+            "        if !reader.buffer().contains(&b'\\n') {\n",
+            "        if reader.buffer().is_empty() {\n",
+        )],
+    );
+    let said = "no answer within 2 s (a server that sends its answers only once its buffer is";
+    tester("lines", 1, &wrong.command).fails_at(7, &[said], None);
+}
+
 /// lines-server's read of one line, 64 KiB at most.
 const LINES_READ_A_LINE: &str = "        let count = reader.by_ref().take(LINE_LIMIT as u64 + 1).read_until(b'\\n', &mut line)?;\n";
 

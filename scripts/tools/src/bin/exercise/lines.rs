@@ -1,6 +1,6 @@
 //! `lines`: a server that answers each line a client sends, in ASCII upper case, as long as the
 //! client stays. The tester sends lines together, in pieces, by the ten thousand, from two
-//! clients at once, and one too long.
+//! clients at once, one too long, and one with the start of the next behind it.
 
 use crate::Exercise;
 use crate::tester::{Ending, Failure, Outcome, Running, Tester, quote, read_exactly, read_line};
@@ -103,29 +103,47 @@ fn checks(t: &mut Tester) -> Outcome {
         }
         Ok(())
     })?;
-    t.check("a line over 64 KiB closes that connection, with a word on stderr; others go on", |t| {
-        let other = connect(address)?;
-        let mut long = connect(address)?;
-        let before = server.stderr_len();
-        t.log(format!("a client sent {} bytes, and no \\n", LIMIT + 1));
-        let _ = long.write_all(&vec![b'x'; LIMIT + 1]); // the server may close mid-way
-        let (_, ending) = read_to_end(&long, WAIT);
-        if ending == Ending::TimedOut {
-            return Err(Failure::expected(
-                "the server to close that connection",
-                "it kept it open",
-            ));
-        }
-        t.log("the server closed that connection");
-        thread::sleep(Duration::from_millis(100));
-        let said = server.stderr_since(before);
-        if said.trim().is_empty() {
-            return Err(Failure::expected("a line on stderr about it", "nothing"));
-        }
-        t.log(format!("your server said on stderr {}", quote(said.trim_end().as_bytes())));
-        t.log("another client sent \"sigo aquí\\n\"");
-        (&other).write_all("sigo aquí\n".as_bytes())?;
-        expect(t, &other, "SIGO AQUí\n", &mut server)
+    t.check(
+        "a line over 64 KiB closes its connection, with a word on stderr; others go on",
+        |t| {
+            let other = connect(address)?;
+            let mut long = connect(address)?;
+            let before = server.stderr_len();
+            t.log(format!("a client sent {} bytes, and no \\n", LIMIT + 1));
+            let _ = long.write_all(&vec![b'x'; LIMIT + 1]); // the server may close mid-way
+            let (_, ending) = read_to_end(&long, WAIT);
+            if ending == Ending::TimedOut {
+                return Err(Failure::expected(
+                    "the server to close that connection",
+                    "it kept it open",
+                ));
+            }
+            t.log("the server closed that connection");
+            thread::sleep(Duration::from_millis(100));
+            let said = server.stderr_since(before);
+            if said.trim().is_empty() {
+                return Err(Failure::expected("a line on stderr about it", "nothing"));
+            }
+            t.log(format!("your server said on stderr {}", quote(said.trim_end().as_bytes())));
+            t.log("another client sent \"sigo aquí\\n\"");
+            (&other).write_all("sigo aquí\n".as_bytes())?;
+            expect(t, &other, "SIGO AQUí\n", &mut server)
+        },
+    )?;
+    t.check("a whole line is answered at once, though the start of the next came with it", |t| {
+        let mut client = connect(address)?;
+        t.log("a client sent \"hola\\nmun\" in one write, and waits for its answer");
+        client.write_all(b"hola\nmun")?;
+        expect(t, &client, "HOLA\n", &mut server).map_err(|mut failure| {
+            if failure.said.starts_with("no answer") {
+                failure.said += " (a server that sends its answers only once its buffer is \
+                                 empty holds this one until the next line ends)";
+            }
+            failure
+        })?;
+        t.log("it sent \"do\\n\"");
+        client.write_all(b"do\n")?;
+        expect(t, &client, "MUNDO\n", &mut server)
     })
 }
 
