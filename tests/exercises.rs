@@ -340,6 +340,14 @@ fn send_a_client_that_reads_once_fails_check_1_closing_on_what_is_still_coming()
     tester("send", 8, &wrong.command).fails_at(1, &said, Some("recv"));
 }
 
+/// All of the answer printed, then a failure: the exit status is part of what a client says.
+#[test]
+fn send_a_client_that_prints_the_whole_answer_and_exits_1_fails_check_1() {
+    let wrong = mistaken("send", &[("    ExitCode::SUCCESS\n}", "    ExitCode::FAILURE\n}")]);
+    let said = "after printing it all (expected exit status 0)";
+    tester("send", 1, &wrong.command).fails_at(1, &[said], None);
+}
+
 /// Each read turned into text on its own: a piece that ends inside a character, "ñ" cut in its
 /// two bytes, becomes "�". ASCII never is.
 #[test]
@@ -489,6 +497,14 @@ fn datagrams_a_client_that_prints_no_line_end_fails_check_1() {
         &[("writeln!(io::stdout(), \"{expected}\")?;", "write!(io::stdout(), \"{expected}\")?;")],
     );
     let said = "expected stdout \"respuesta a: hola\\n\"\n     got \"respuesta a: hola\"";
+    tester("datagrams", 1, &wrong.command).fails_at(1, &[said], None);
+}
+
+/// Every reply printed, then a failure: the exit status is part of what a client says.
+#[test]
+fn datagrams_a_client_that_prints_every_reply_and_exits_1_fails_check_1() {
+    let wrong = mistaken("datagrams", &[("    ExitCode::SUCCESS\n}", "    ExitCode::FAILURE\n}")]);
+    let said = "after printing every reply (expected exit status 0)";
     tester("datagrams", 1, &wrong.command).fails_at(1, &[said], None);
 }
 
