@@ -459,6 +459,15 @@ fn threads_a_server_that_reads_the_name_once_fails_check_2_at_the_name_sent_in_t
     tester("threads", 1, &wrong.command).fails_at(2, &[said], Some("recv"));
 }
 
+/// The name greeted with its `\n` still on it: the greeting's line is followed by an empty one.
+#[test]
+fn threads_a_server_that_keeps_the_names_line_end_fails_check_2_sending_more_after_its_answer() {
+    let wrong = mistaken("threads", &[(", name.trim_end())", ", name)")]);
+    let said =
+        "expected the server to close the connection after its answer\n     got \"\\n\" more";
+    tester("threads", 1, &wrong.command).fails_at(2, &[said], None);
+}
+
 /// Counts connections, not answers: the tester's first, silent connection was one of its five.
 #[test]
 fn threads_a_server_that_counts_connections_fails_check_2_its_fifth_client_never_answered() {

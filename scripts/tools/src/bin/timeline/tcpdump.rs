@@ -227,6 +227,8 @@ mod tests {
     fn a_preview_shows_40_bytes_then_dots_and_a_dot_for_each_unprintable_byte() {
         let hex = "00".repeat(20) + &"41".repeat(45);
         assert_eq!(preview(&hex, 45), format!("\"{}...\"", "A".repeat(40)));
+        assert_eq!(preview(&"41".repeat(40), 40), format!("\"{}\"", "A".repeat(40)), "all there");
+        assert_eq!(preview(&"41".repeat(41), 41), format!("\"{}...\"", "A".repeat(40)));
         assert_eq!(preview("ff0d41", 3), "\".\\rA\"");
         assert_eq!(preview("41", 5), "\"A\"", "a capture cut short shows what it has");
     }
