@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -126,8 +126,10 @@ fn build_to_path_puts_our_programs_and_examples_first_on_path() {
 fn connected_to_and_until_connected_count_established_connections() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
-    let _connections: Vec<TcpStream> =
+    let connections: Vec<TcpStream> =
         (0..3).map(|_| TcpStream::connect(("127.0.0.1", port)).expect("connect")).collect();
+    // One has closed its sending half, as `nc -N` does at the end of its input: it still counts.
+    connections[2].shutdown(Shutdown::Write).expect("half-close");
     let script =
         format!(r#"connected_to {port}; until_connected {port} 3; echo "${{#problems[@]}}""#);
     assert_eq!(stdout_of(&script), "3\n0\n");

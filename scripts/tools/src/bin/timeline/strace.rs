@@ -357,6 +357,17 @@ mod tests {
     }
 
     #[test]
+    fn a_closed_sockets_fd_is_forgotten_so_a_file_that_reuses_it_is_left_out() {
+        let calls = calls(&[
+            "200 1.0 socket(AF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_IP) = 3 <0.000010>",
+            "200 1.1 close(3) = 0 <0.000010>",
+            "200 1.2 openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY|O_CLOEXEC) = 3 <0.000010>",
+            "200 1.3 read(3, \"127.0.0.1 localhost\\n\", 4096) = 20 <0.000010>",
+        ]);
+        assert_eq!(shown(&calls).len(), 2, "socket and close, not the file's read: {calls:?}");
+    }
+
+    #[test]
     fn a_thread_or_process_is_on_the_side_of_whoever_cloned_it() {
         let calls = calls(&[
             "200 1.0 socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3 <0.000010>",
