@@ -709,6 +709,27 @@ fn redirect_a_client_with_no_redirect_limit_fails_check_3_following_a_loop_forev
     tester("redirect", 1, &wrong.command).fails_at(3, &[said], None);
 }
 
+/// One redirect fewer than allowed: `0..5` where five redirects take six requests.
+#[test]
+fn redirect_a_client_that_stops_after_four_redirects_fails_check_5_at_the_fifth() {
+    let wrong = mistaken("redirect", &[("    for _ in 0..=5 {\n", "    for _ in 0..5 {\n")]);
+    let said = "expected requests for /r5, then /r4, then /r3, then /r2, then /r1, then /c\n     \
+                got /r5, then /r4, then /r3, then /r2, then /r1";
+    tester("redirect", 1, &wrong.command).fails_at(5, &[said], None);
+}
+
+/// Only 301 and 302 taken for redirects, the two everyone knows: a 303 ends the chain.
+#[test]
+fn redirect_a_client_that_knows_only_301_and_302_fails_check_5_at_the_303() {
+    let wrong = mistaken(
+        "redirect",
+        &[("(301 | 302 | 303 | 307 | 308, Some(next))", "(301 | 302, Some(next))")],
+    );
+    let said = "expected requests for /r5, then /r4, then /r3, then /r2, then /r1, then /c\n     \
+                got /r5";
+    tester("redirect", 1, &wrong.command).fails_at(5, &[said], None);
+}
+
 /// Any response that is no redirect taken for success: the 404's page printed, exit 0.
 #[test]
 fn redirect_a_client_that_exits_0_on_a_404_fails_check_4() {

@@ -1,6 +1,7 @@
 //! `redirect`: an HTTP client that follows redirects on the same server, five at most, and
 //! prints the final body alone. The tester is an HTTP/1.1 server that refuses requests without
-//! Host or with lines not ending in CRLF, and closes after each response.
+//! Host or with lines not ending in CRLF, and closes after each response. Its redirects use each
+//! of the five statuses, and its longest chain is five long: the most a client must follow.
 
 use crate::Exercise;
 use crate::tester::{Failure, Outcome, Running, Tester, describe, quote};
@@ -61,6 +62,11 @@ fn checks(t: &mut Tester) -> Outcome {
             Some(1) => Ok(()),
             _ => Err(Failure::expected("exit status 1", describe(status))),
         }
+    })?;
+    t.check("GET /r5: five redirects (303, 307, 308, 301, 302), the most allowed, followed", |t| {
+        let (requests, printed, status) = exchange(t, "/r5", &body)?;
+        expect_requests(&requests, &["/r5", "/r4", "/r3", "/r2", "/r1", "/c"])?;
+        expect_output(&printed, body.as_bytes(), status.code(), 0)
     })
 }
 
@@ -193,6 +199,11 @@ fn route(path: &str, port: u16, body: &str) -> (u16, &'static str, Option<String
         "/a" => moved(301, "Moved Permanently", format!("http://127.0.0.1:{port}/b")),
         "/b" => moved(302, "Found", "/c".into()),
         "/x" => moved(301, "Moved Permanently", "/x".into()),
+        "/r5" => moved(303, "See Other", "/r4".into()),
+        "/r4" => moved(307, "Temporary Redirect", "/r3".into()),
+        "/r3" => moved(308, "Permanent Redirect", format!("http://127.0.0.1:{port}/r2")),
+        "/r2" => moved(301, "Moved Permanently", "/r1".into()),
+        "/r1" => moved(302, "Found", "/c".into()),
         "/c" => (200, "OK", None, body.as_bytes().to_vec()),
         _ => (404, "Not Found", None, b"no such page\n".to_vec()),
     }
