@@ -301,10 +301,12 @@ fn usage_errors_exit_2_with_usage_on_stderr() {
         ("tcp-client", &["--bogus"]),
         ("tcp-client", &["--send"]),
         ("tcp-client", &["--timeout", "soon"]),
+        ("tcp-client", &["--timeout", "0"]), // no timeout at all is no choice here
         ("tcp-client", &["a", "1", "extra"]),
         ("tcp-server", &["127.0.0.1", "70000"]),
         ("tcp-server", &["--clients", "0"]),
         ("tcp-server", &["--timeout"]),
+        ("tcp-server", &["--timeout", "0"]),
         ("tcp-server", &["-x"]),
     ];
     for (program, args) in cases {

@@ -321,7 +321,9 @@ fn usage_errors_exit_2_and_help_exits_0() {
         ("udp-client", &["--bogus"]),
         ("udp-client", &["--timeout"]),
         ("udp-client", &["--timeout", "-1"]),
+        ("udp-client", &["--timeout", "0"]), // no timeout at all is no choice here
         ("udp-server", &["--count", "none"]),
+        ("udp-server", &["--count", "0"]),
         ("udp-server", &["::1", "99999"]),
         ("udp-server", &["--nope"]),
     ];
