@@ -587,6 +587,18 @@ fn chat_a_client_that_leaves_is_forgotten_and_the_others_go_on() {
     assert_eq!(dan.hear(), format!("{}: hola dan\n", cai.addr));
 }
 
+/// `printf 'adiós' | nc -N`: a last line with no `\n` before the close is passed on, ended.
+#[test]
+fn chat_a_last_line_without_a_newline_is_passed_on_with_one_added() {
+    let server = start("chat-server", "127.0.0.1");
+    let mut ana = join(&server);
+    let mut bea = join(&server);
+    bea.say("adiós sin salto");
+    let bea_addr = bea.addr;
+    assert_eq!(bea.leave(), "", "nothing back to the sender");
+    assert_eq!(ana.hear(), format!("{bea_addr}: adiós sin salto\n"));
+}
+
 #[test]
 fn chat_a_line_over_64_kib_closes_that_clients_connection_and_the_others_go_on() {
     let mut server = start("chat-server", "127.0.0.1");
