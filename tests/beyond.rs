@@ -286,6 +286,22 @@ fn length_prefix_a_length_split_1_plus_3_bytes_still_frames_the_message() {
     assert_eq!(read_message(&mut stream), b"PARTIDO EN DOS");
 }
 
+/// The answer to a whole message may not wait for the next one, however little of it is missing.
+#[test]
+fn length_prefix_a_whole_message_is_answered_at_once_though_most_of_the_next_came_with_it() {
+    let server = start("length-prefix-server", "127.0.0.1");
+    let mut stream = connect(&server);
+    stream.set_read_timeout(Some(Duration::from_secs(2))).expect("read timeout");
+    let next = framed(b"mundo!!!!!");
+    for missing in 1..=4 {
+        let (most, rest) = next.split_at(next.len() - missing);
+        stream.write_all(&[framed(b"hola"), most.to_vec()].concat()).expect("send");
+        assert_eq!(read_message(&mut stream), b"HOLA", "{missing} bytes of the next missing");
+        stream.write_all(rest).expect("send the rest");
+        assert_eq!(read_message(&mut stream), b"MUNDO!!!!!");
+    }
+}
+
 #[test]
 fn length_prefix_a_zero_length_message_is_answered_with_a_zero_length_message() {
     let server = start("length-prefix-server", "127.0.0.1");

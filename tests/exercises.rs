@@ -77,6 +77,19 @@ impl Report {
         assert_eq!(self.code, Some(0), "{}", self.transcript);
     }
 
+    /// The report of a failure ends in the exercise's first hint, the one `--hint` gives under
+    /// "where to look", and says where the second is.
+    fn hints_where_to_look(&self, exercise: &str) {
+        let hints = self::exercise(&[exercise, "--hint"]).stdout_text();
+        let look = hints.split_once("where to look: ").map_or("", |(_, rest)| rest);
+        let look = look.split_once("\n\nwhat to write: ").map_or("", |(look, _)| look);
+        assert!(look.len() > 40, "{hints}");
+        let transcript = &self.transcript;
+        assert!(transcript.contains(&format!("\nhint: {look}\n")), "{hints}\n{transcript}");
+        let more = format!("(scripts/exercise.sh {exercise} --hint says what to write)\n");
+        assert!(transcript.ends_with(&more), "{transcript}");
+    }
+
     /// Check `n` (from 1) failed, saying each of `said`, naming `pitfall`; every check before it
     /// passed, none was run after it, and the tester exited 1.
     fn fails_at(&self, n: usize, said: &[&str], pitfall: Option<&str>) {
@@ -203,12 +216,14 @@ const EXERCISES: [&str; 8] =
 #[test]
 fn send_the_starting_client_sends_no_message_and_fails_check_1() {
     let report = tester("send", 1, &starting_file("send"));
+    report.hints_where_to_look("send");
     report.fails_at(1, &["expected you to send \"hola\"\n     got \"\""], None);
 }
 
 #[test]
 fn threads_the_starting_server_greets_without_the_name_and_fails_check_2() {
     let report = tester("threads", 1, &starting_file("threads"));
+    report.hints_where_to_look("threads");
     let said =
         "expected \"Gracias por conectarte, Ana\\n\"\n     got \"Gracias por conectarte\\n\"";
     report.fails_at(2, &[said], None);
@@ -217,6 +232,7 @@ fn threads_the_starting_server_greets_without_the_name_and_fails_check_2() {
 #[test]
 fn datagrams_the_starting_client_sends_its_own_message_and_fails_check_1() {
     let report = tester("datagrams", 1, &starting_file("datagrams"));
+    report.hints_where_to_look("datagrams");
     let said = ["expected stdout \"respuesta a: hola\\n\"", "got \"respuesta a: Hola, simplemente"];
     report.fails_at(1, &said, None);
 }
@@ -224,6 +240,7 @@ fn datagrams_the_starting_client_sends_its_own_message_and_fails_check_1() {
 #[test]
 fn retry_the_starting_client_sends_once_and_fails_check_1() {
     let report = tester("retry", 1, &starting_file("retry"));
+    report.hints_where_to_look("retry");
     let said = "expected stdout \"respuesta a: ¿hay alguien ahí?\\n\"\n     got \"\"";
     report.fails_at(1, &[said], None);
 }
@@ -231,12 +248,14 @@ fn retry_the_starting_client_sends_once_and_fails_check_1() {
 #[test]
 fn redirect_the_starting_client_asks_for_slash_and_fails_check_1() {
     let report = tester("redirect", 1, &starting_file("redirect"));
+    report.hints_where_to_look("redirect");
     report.fails_at(1, &["expected requests for /c\n     got /"], None);
 }
 
 #[test]
 fn lines_the_starting_server_greets_instead_of_answering_and_fails_check_2() {
     let report = tester("lines", 1, &starting_file("lines"));
+    report.hints_where_to_look("lines");
     let said =
         ["expected \"HOLA\\n¡QUé TAL!\\nADIóS, SEñOR\\n\"", "got \"Gracias por conectarte\\n\""];
     report.fails_at(2, &said, None);
@@ -245,6 +264,7 @@ fn lines_the_starting_server_greets_instead_of_answering_and_fails_check_2() {
 #[test]
 fn length_prefix_the_starting_server_closes_on_unread_bytes_and_fails_check_2() {
     let report = tester("length-prefix", 1, &starting_file("length-prefix"));
+    report.hints_where_to_look("length-prefix");
     report.fails_at(2, &["your program reset the connection"], Some("reset"));
 }
 
@@ -252,6 +272,7 @@ fn length_prefix_the_starting_server_closes_on_unread_bytes_and_fails_check_2() 
 fn chat_the_starting_server_greets_instead_of_passing_lines_on_and_fails_check_2() {
     // It greets, and closes without reading: the first client's line meets a reset.
     let report = tester("chat", 1, &starting_file("chat"));
+    report.hints_where_to_look("chat");
     report.fails_at(2, &["your program reset the connection"], Some("reset"));
 }
 
@@ -610,9 +631,8 @@ fn retry_a_client_that_exits_0_when_no_reply_came_fails_check_2() {
     tester("retry", 1, &wrong.command).fails_at(2, &[said], None);
 }
 
-/// Sends again for as long as no reply comes: no limit. The tester hangs on it: retry.rs waits
-/// for its server thread, which serves until 1.5 s of silence, before it stops the program, which
-/// sends every second. Run it with --ignored once the tester stops the program first.
+/// Sends again for as long as no reply comes: no limit. The tester stops it after 5 s, when it has
+/// sent five datagrams.
 #[test]
 fn retry_a_client_with_no_retry_limit_fails_check_2_never_giving_up() {
     let wrong = mistaken("retry", &[("    for _ in 0..3 {\n", "    loop {\n")]);
@@ -621,6 +641,13 @@ fn retry_a_client_with_no_retry_limit_fails_check_2_never_giving_up() {
 }
 
 /// Three sends, whatever comes back: a reply does not stop it, so a resend is answered too.
+/// One send too many: four datagrams where three at most may go.
+#[test]
+fn retry_a_client_that_sends_four_times_fails_check_2() {
+    let wrong = mistaken("retry", &[("    for _ in 0..3 {\n", "    for _ in 0..4 {\n")]);
+    tester("retry", 1, &wrong.command).fails_at(2, &["expected 3 datagrams\n     got 4"], None);
+}
+
 #[test]
 fn retry_a_client_that_goes_on_sending_after_a_reply_fails_check_3_printing_two() {
     let wrong = mistaken(
@@ -1002,6 +1029,35 @@ fn length_prefix_a_server_with_no_length_limit_fails_check_6_waiting_for_2_mib()
     );
     let said = "expected the server to close that connection\n     got it kept it open, as if to read 2 MiB";
     tester("length-prefix", 1, &wrong.command).fails_at(6, &[said], None);
+}
+
+/// The header counted among the message's bytes: a message 4 bytes short of whole is taken for
+/// whole, and the answers before it wait for those 4 bytes.
+#[test]
+fn length_prefix_a_server_that_counts_the_header_as_body_fails_check_7_holding_an_answer() {
+    let wrong = mistaken(
+        "length-prefix",
+        &[(
+            "        Some(&length) => buffered.len() - 4 >= u32::from_be_bytes(length) as usize,\n",
+            "        Some(&length) => buffered.len() >= u32::from_be_bytes(length) as usize,\n",
+        )],
+    );
+    let said = "no answer within 2 s: 0 of the 8 bytes came";
+    tester("length-prefix", 1, &wrong.command).fails_at(7, &[said, "counts the header"], None);
+}
+
+/// Answers sent only once the reader's buffer is empty: part of a next message in it holds them.
+#[test]
+fn length_prefix_a_server_that_flushes_only_an_empty_buffer_fails_check_7_holding_an_answer() {
+    let wrong = mistaken(
+        "length-prefix",
+        &[(
+            "        if !holds_a_message(reader.buffer()) {\n",
+            "        if reader.buffer().is_empty() {\n",
+        )],
+    );
+    let said = "no answer within 2 s: 0 of the 8 bytes came (a server that answers only once its";
+    tester("length-prefix", 1, &wrong.command).fails_at(7, &[said], None);
 }
 
 // ---- chat: a server that passes each client's lines to every other client ----

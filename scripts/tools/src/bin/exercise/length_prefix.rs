@@ -1,6 +1,7 @@
 //! `length-prefix`: a server of binary messages, each a 4-byte big-endian length and that many
 //! bytes, answered in the same framing, in ASCII upper case. The tester splits headers, sends an
-//! empty message, a long one in pieces, a thousand in one write, and a length too big.
+//! empty message, a long one in pieces, a thousand in one write, a length too big, and one whole
+//! message with most of the next behind it.
 
 use crate::Exercise;
 use crate::tester::server_starts;
@@ -86,7 +87,25 @@ fn checks(t: &mut Tester) -> Outcome {
             (&other).write_all(&framed(b"sigo"))?;
             expect(t, &other, &framed(b"SIGO"), &mut server)
         },
-    )
+    )?;
+    t.check("a whole message is answered at once, though most of the next came with it", |t| {
+        let mut client = connect(address)?;
+        let next = framed(b"mundo!!!!!");
+        let (most, rest) = next.split_at(next.len() - 3);
+        let sent = [framed(b"hola"), most.to_vec()].concat();
+        t.log(format!("a client sent {}, and waits for its answer", bytes(&sent)));
+        client.write_all(&sent)?;
+        expect(t, &client, &framed(b"HOLA"), &mut server).map_err(|mut failure| {
+            if failure.said.starts_with("no answer") {
+                failure.said += " (a server that answers only once its buffer is empty, or \
+                                 counts the header among the bytes it holds, keeps this one)";
+            }
+            failure
+        })?;
+        t.log(format!("it sent the last 3 bytes, {}", bytes(rest)));
+        client.write_all(rest)?;
+        expect(t, &client, &framed(b"MUNDO!!!!!"), &mut server)
+    })
 }
 
 fn connect(address: SocketAddr) -> Result<TcpStream, Failure> {
