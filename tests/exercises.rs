@@ -1132,6 +1132,21 @@ fn chat_a_server_that_writes_from_the_senders_thread_fails_check_3_held_up_by_th
     tester("chat", 1, &wrong.command).fails_at(3, &said, None);
 }
 
+/// It waits for room for the stopped client with the clients' lock held: for that long, every
+/// other line waits too, the probes among them. They come, late.
+#[test]
+fn chat_a_server_that_waits_for_room_holding_the_lock_fails_check_3_its_probes_late() {
+    let wrong = mistaken(
+        "chat",
+        &[(
+            "        if has_room(client, &line) {\n            queue(client, &line);\n        } else {\n            full.push((peer, Arc::clone(client)));\n        }\n",
+            "        let deadline = Instant::now() + Duration::from_millis(1500);\n        while !has_room(client, &line) && Instant::now() < deadline {\n            thread::sleep(Duration::from_millis(1)); // the lock held: the others wait too\n        }\n        full.push((peer, Arc::clone(client)));\n",
+        )],
+    );
+    let said = "expected each probe within 1 s\n     got one took ";
+    tester("chat", 1, &wrong.command).fails_at(3, &[said], None);
+}
+
 /// A room of ten seats, where a seat is taken at joining and never given back: by check 4, the
 /// tester's eight earlier clients have taken eight, and the eleventh client is turned away.
 #[test]
