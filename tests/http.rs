@@ -207,6 +207,13 @@ const SHAPES: &[Shape] = &[
           3\r\nabc\r\n0\r\n\r\n",
         b"abc",
     ),
+    // RFC 9112, 6.3: a Transfer-Encoding whose last coding is not chunked overrides the length;
+    // the body ends when the server closes.
+    shape(
+        "a Transfer-Encoding not chunked, with Content-Length",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\nContent-Length: 2\r\n\r\nuntil close",
+        b"until close",
+    ),
     shape(
         "Transfer-Encoding: Chunked, capitalized",
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",

@@ -301,6 +301,22 @@ fn ipv6_loopback_works_for_both_programs() {
 }
 
 #[test]
+fn family_flags_restrict_the_addresses_tried() {
+    let server = Server::start("udp-server", &["--count", "1", "127.0.0.1", "0"]);
+    let port = server.port().to_string();
+    let mut command = our("udp-client");
+    command.args(["-6", "--send", "v6", "127.0.0.1", &port]);
+    let output = run(command, None);
+    assert_eq!(output.code(), Some(1), "an IPv4 literal has no IPv6 address");
+    assert!(output.stderr.contains("no address of that family"), "stderr: {}", output.stderr);
+    let mut command = our("udp-client");
+    command.args(["-4", "--send", "v4", "localhost", &port]);
+    let output = run(command, None);
+    assert_eq!(output.stdout_text(), "Here is my reply for 127.0.0.1.\n", "{}", output.stderr);
+    assert!(server.wait().stdout_text().contains(": v4\n"));
+}
+
+#[test]
 fn port_in_use_is_one_clear_line_and_exit_1() {
     let (_taken, port) = silent_peer();
     let mut command = our("udp-server");
