@@ -57,7 +57,13 @@ fn exchange(t: &mut Tester, message: &str) -> Outcome {
                 "the server is still waiting for you to finish sending: shutdown(Shutdown::Write)",
             ));
         }
-        Ending::Reset => return Err(Failure::said("your side reset the connection")),
+        Ending::Reset => {
+            t.log(format!("you sent {}, then a reset", quote(&received)));
+            return Err(Failure::said(
+                "your side reset the connection: a socket closed with bytes still unread (the \
+                 greeting) resets it. Read all the server sends, then close",
+            ));
+        }
     }
     if received != message.as_bytes() {
         return Err(Failure::expected(

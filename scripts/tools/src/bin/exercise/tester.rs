@@ -577,6 +577,39 @@ impl Rng {
 mod tests {
     use super::*;
 
+    /// Two ends of one connection: (ours, the peer's).
+    fn pair() -> (TcpStream, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let peer = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        (listener.accept().unwrap().0, peer)
+    }
+
+    /// The peer closes with a byte of ours unread: its kernel answers with a reset.
+    fn reset_by_peer() -> TcpStream {
+        let (ours, peer) = pair();
+        (&ours).write_all(b"x").unwrap();
+        peer.peek(&mut [0; 1]).unwrap(); // the byte is there, unread
+        drop(peer);
+        thread::sleep(Duration::from_millis(50));
+        ours
+    }
+
+    #[test]
+    fn each_read_tells_a_close_from_a_reset_and_from_silence() {
+        let wait = Duration::from_millis(200);
+        let (ours, peer) = pair();
+        (&peer).write_all(b"hola\n").unwrap();
+        drop(peer);
+        assert_eq!(read_to_end(&ours, wait), (b"hola\n".to_vec(), Ending::Closed));
+        assert_eq!(read_to_end(&reset_by_peer(), wait).1, Ending::Reset);
+        assert_eq!(read_exactly(&reset_by_peer(), 10, wait).1, Ending::Reset);
+        assert_eq!(read_line(&reset_by_peer(), &mut Vec::new(), wait).1, Ending::Reset);
+        let (ours, _silent) = pair();
+        assert_eq!(read_to_end(&ours, wait), (Vec::new(), Ending::TimedOut));
+        assert_eq!(read_exactly(&ours, 10, wait).1, Ending::TimedOut);
+        assert_eq!(read_line(&ours, &mut Vec::new(), wait).1, Ending::TimedOut);
+    }
+
     #[test]
     fn the_same_seed_cuts_the_same_pieces_and_no_piece_is_empty() {
         for seed in 0..200 {

@@ -185,13 +185,13 @@ impl Story {
     }
 }
 
-/// The GET request as the wire showed it, and whether it is HTTP/1.1's.
+/// The GET request as the wire showed it (quoted, escaped), and whether it is HTTP/1.1's.
 fn request(request: &str) -> String {
-    let http_1_1 = request.contains("\\r\\n") && request.contains("Host: ");
-    let verdict = if http_1_1 {
-        "lines ending in CRLF and a Host header, as HTTP/1.1 asks."
-    } else {
-        "with neither the Host header HTTP/1.1 requires nor CRLF line ends."
+    let verdict = match (request.contains("\\r\\n"), request.contains("Host: ")) {
+        (true, true) => "lines ending in CRLF and a Host header, as HTTP/1.1 asks.",
+        (true, false) => "lines ending in CRLF, but without the Host header HTTP/1.1 requires.",
+        (false, true) => "with a Host header, but lines ending in LF, not the CRLF HTTP/1.1 asks.",
+        (false, false) => "with neither the Host header HTTP/1.1 requires nor CRLF line ends.",
     };
     format!("# The request as sent: {request}, {verdict}")
 }
@@ -204,4 +204,23 @@ fn since(first: Micros, moment: Option<Micros>) -> String {
 
 fn plural(count: i64, word: &str) -> String {
     format!("{count} {word}{}", if count == 1 { "" } else { "s" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_is_told_what_of_http_1_1_it_has_and_what_it_lacks() {
+        let says =
+            |sent: &str| request(sent).split_once(", ").map(|(_, verdict)| verdict.to_string());
+        let both = says(r#""GET / HTTP/1.1\r\nHost: a\r\n\r\n""#).unwrap_or_default();
+        assert_eq!(both, "lines ending in CRLF and a Host header, as HTTP/1.1 asks.");
+        let no_host = says(r#""GET / HTTP/1.1\r\n\r\n""#).unwrap_or_default();
+        assert!(no_host.starts_with("lines ending in CRLF, but without the Host"), "{no_host}");
+        let lf = says(r#""GET / HTTP/1.1\nHost: a\n\n""#).unwrap_or_default();
+        assert!(lf.starts_with("with a Host header, but lines ending in LF"), "{lf}");
+        let neither = says(r#""GET / HTTP/1.1\n\n\n""#).unwrap_or_default();
+        assert!(neither.starts_with("with neither the Host header"), "{neither}");
+    }
 }
