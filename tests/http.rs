@@ -86,6 +86,22 @@ fn a_content_length_body_is_read_exactly() {
     same_as_curl(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", "/", b"hello");
 }
 
+/// A query with no path before it, and a fragment: the request asks for `/?q=1`, as curl's
+/// does, and the fragment stays on our side (it is the browser's, never sent).
+#[test]
+fn a_query_without_a_path_and_a_fragment_make_the_request_line_curls() {
+    let response = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    for (url_end, target) in [("?q=1#frag", "/?q=1"), ("/p?x=y#f", "/p?x=y"), ("#top", "/")] {
+        let (port, server) = serve(response, 1);
+        let output = http_get(&[&format!("http://127.0.0.1:{port}{url_end}")]);
+        assert_eq!(output.code(), Some(0), "{url_end}: {}", output.stderr);
+        assert_eq!(output.stdout, b"ok");
+        let request = &server.join().expect("server")[0];
+        assert!(request.starts_with(&format!("GET {target} HTTP/1.1\r\n")), "{request:?}");
+        assert!(request.contains(&format!("\r\nHost: 127.0.0.1:{port}\r\n")), "{request:?}");
+    }
+}
+
 #[test]
 fn a_chunked_body_is_decoded() {
     let response = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\
@@ -213,6 +229,11 @@ const SHAPES: &[Shape] = &[
         "a Transfer-Encoding not chunked, with Content-Length",
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\nContent-Length: 2\r\n\r\nuntil close",
         b"until close",
+    ),
+    shape(
+        "two codings, chunked the last",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: identity, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+        b"ok",
     ),
     shape(
         "Transfer-Encoding: Chunked, capitalized",

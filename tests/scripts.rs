@@ -133,6 +133,8 @@ fn connected_to_and_until_connected_count_established_connections() {
     let script =
         format!(r#"connected_to {port}; until_connected {port} 3; echo "${{#problems[@]}}""#);
     assert_eq!(stdout_of(&script), "3\n0\n");
+    let script = format!(r#"until_connected {port} 2; echo "${{#problems[@]}}""#);
+    assert_eq!(stdout_of(&script), "0\n", "at least 2: three are");
     let script = format!(r#"until_connected {port} 4; echo "${{problems[@]}}""#);
     let output = with_lib(&script);
     assert_eq!(output.stdout_text(), "only 3 of 4 clients connected\n");

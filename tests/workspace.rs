@@ -219,6 +219,10 @@ fn the_demo_shows_each_pair_talking() {
     ] {
         assert!(transcript.contains(expected), "missing {expected:?} in:\n{transcript}");
     }
+    if ipv6_loopback_works() {
+        assert!(transcript.contains("hello over IPv6\n"), "no IPv6 pair in:\n{transcript}");
+        assert!(!transcript.contains("no IPv6 loopback"), "{transcript}");
+    }
     if have("python3") {
         let fetched = "/Cargo.toml\n[package]\nname = \"http-get\"\n";
         assert!(transcript.contains(fetched), "no page fetched in:\n{transcript}");

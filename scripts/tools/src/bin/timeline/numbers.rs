@@ -61,6 +61,8 @@ mod tests {
         assert_eq!(micros("0.000214>"), Some(214));
         assert_eq!(micros("2"), Some(2_000_000));
         assert_eq!(micros("abc"), None);
+        assert_eq!(micros("0.0000005"), Some(1), "half a microsecond rounds up");
+        assert_eq!(micros("0.0000004"), Some(0));
     }
 
     #[test]
