@@ -361,6 +361,20 @@ fn send_a_client_that_reads_once_fails_check_1_closing_on_what_is_still_coming()
     tester("send", 8, &wrong.command).fails_at(1, &said, Some("recv"));
 }
 
+/// The message sent as a line, with a `\n` the task never asked for: the server gets more.
+#[test]
+fn send_a_client_that_adds_a_line_end_fails_check_1_sending_more_than_its_message() {
+    let wrong = mistaken(
+        "send",
+        &[(
+            "    stream.write_all(message.as_bytes())?;\n",
+            "    stream.write_all(format!(\"{message}\\n\").as_bytes())?; // a line, as print() ends one\n",
+        )],
+    );
+    let said = "expected you to send \"hola\"\n     got \"hola\\n\"";
+    tester("send", 1, &wrong.command).fails_at(1, &[said], None);
+}
+
 /// All of the answer printed, then a failure: the exit status is part of what a client says.
 #[test]
 fn send_a_client_that_prints_the_whole_answer_and_exits_1_fails_check_1() {
@@ -480,6 +494,21 @@ fn threads_a_server_that_reads_the_name_once_fails_check_2_at_the_name_sent_in_t
     tester("threads", 1, &wrong.command).fails_at(2, &[said], Some("recv"));
 }
 
+/// After its answer, it reads again, for more from a client that has said all: the connection
+/// stays open until the server's 10 s timeout, where the client waits for the close.
+#[test]
+fn threads_a_server_that_reads_again_after_answering_fails_check_2_never_closing() {
+    let wrong = mistaken(
+        "threads",
+        &[(
+            "    (&stream).write_all(format!(\"Gracias por conectarte, {}\\n\", name.trim_end()).as_bytes())\n",
+            "    (&stream).write_all(format!(\"Gracias por conectarte, {}\\n\", name.trim_end()).as_bytes())?;\n    BufReader::new(&stream).read_line(&mut name).map(drop) // anything more?\n",
+        )],
+    );
+    let said = "expected the server to close the connection after its answer";
+    tester("threads", 1, &wrong.command).fails_at(2, &[said], None);
+}
+
 /// The name greeted with its `\n` still on it: the greeting's line is followed by an empty one.
 #[test]
 fn threads_a_server_that_keeps_the_names_line_end_fails_check_2_sending_more_after_its_answer() {
@@ -527,6 +556,20 @@ fn datagrams_a_client_that_prints_no_line_end_fails_check_1() {
         &[("writeln!(io::stdout(), \"{expected}\")?;", "write!(io::stdout(), \"{expected}\")?;")],
     );
     let said = "expected stdout \"respuesta a: hola\\n\"\n     got \"respuesta a: hola\"";
+    tester("datagrams", 1, &wrong.command).fails_at(1, &[said], None);
+}
+
+/// Every reply printed, and then a word more: stdout is the replies, and nothing else.
+#[test]
+fn datagrams_a_client_that_prints_a_line_more_fails_check_1() {
+    let wrong = mistaken(
+        "datagrams",
+        &[(
+            "        writeln!(io::stdout(), \"{expected}\")?;\n    }\n    Ok(())\n",
+            "        writeln!(io::stdout(), \"{expected}\")?;\n    }\n    writeln!(io::stdout(), \"fin\")?; // all done\n    Ok(())\n",
+        )],
+    );
+    let said = "expected stdout \"respuesta a: hola\\n\"\n     got \"respuesta a: hola\\nfin\\n\"";
     tester("datagrams", 1, &wrong.command).fails_at(1, &[said], None);
 }
 
