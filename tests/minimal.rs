@@ -266,6 +266,26 @@ fn a_server_that_accepts_and_never_speaks_is_a_timeout_said_in_words() {
     drop(holder);
 }
 
+/// `| head` closes the client's stdout while 1 MiB is still coming: it ends quietly, exit 0.
+#[test]
+fn the_minimal_tcp_client_piped_into_head_ends_quietly() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port().to_string();
+    let server = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        let _ = stream.write_all(&vec![b'x'; 1 << 20]); // the client may stop reading: its business
+    });
+    let script =
+        r#""$1" 127.0.0.1 "$2" | head -c 5 > /dev/null; echo "client exit ${PIPESTATUS[0]}" >&2"#;
+    let mut command = Command::new("bash");
+    command.args(["-c", script, "sh"]).arg(bin_dir().join("examples/minimal-tcp-client"));
+    command.arg(&port);
+    let output = run(command, None);
+    server.join().expect("server");
+    assert!(output.stderr.ends_with("client exit 0\n"), "stderr: {}", output.stderr);
+    assert!(!output.stderr.contains("minimal-tcp-client:"), "stderr: {}", output.stderr);
+}
+
 #[test]
 fn the_minimal_tcp_client_names_the_step_that_failed_a_read_reset_after_the_greeting() {
     // The server greets, then resets the connection: the greeting is printed, and the error

@@ -300,6 +300,20 @@ fn ipv6_loopback_works_for_both_programs() {
     assert!(server.wait().stdout_text().contains("from [::1]:"));
 }
 
+/// Many replies into `| head -c 5`: once head has gone, the client ends quietly, exit 0.
+#[test]
+fn closed_stdout_ends_the_client_quietly() {
+    let server = Server::start("udp-server", &["127.0.0.1", "0"]);
+    let script = r#"yes hola | head -n 5000 | "$1" "$2" "$3" | head -c 5 > /dev/null
+                    echo "client exit ${PIPESTATUS[2]}" >&2"#;
+    let mut command = Command::new("bash");
+    command.args(["-c", script, "sh"]).arg(bin("udp-client"));
+    command.args([server.addr.ip().to_string(), server.port().to_string()]);
+    let output = run(command, None);
+    assert!(output.stderr.ends_with("client exit 0\n"), "stderr: {}", output.stderr);
+    assert!(!output.stderr.contains("udp-client:"), "stderr: {}", output.stderr);
+}
+
 #[test]
 fn family_flags_restrict_the_addresses_tried() {
     let server = Server::start("udp-server", &["--count", "1", "127.0.0.1", "0"]);
