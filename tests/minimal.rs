@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::process::Command;
 use std::thread;
@@ -181,6 +181,34 @@ fn the_minimal_http_get_sends_host_and_crlf_where_the_notebook_sends_neither() {
     assert!(request.contains(&format!("\r\nHost: 127.0.0.1:{port}\r\n")), "{request:?}");
     assert!(request.ends_with("\r\n\r\n"), "{request:?}");
     assert!(!request.replace("\r\n", "").contains('\n'), "a bare LF in {request:?}");
+}
+
+/// Over IPv6 the address is bracketed, in the connect and in the Host header: `[::1]:PORT`.
+#[test]
+fn the_minimal_http_get_works_over_ipv6() {
+    if !ipv6_loopback_works() {
+        return skip("this machine has no IPv6 loopback (::1)");
+    }
+    let listener = TcpListener::bind("[::1]:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port().to_string();
+    let server = thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        let mut request = Vec::new();
+        let mut piece = [0; 1024];
+        while !request.ends_with(b"\r\n\r\n") {
+            let Ok(count @ 1..) = stream.read(&mut piece) else { break };
+            request.extend_from_slice(&piece[..count]);
+        }
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nv6\n");
+        String::from_utf8_lossy(&request).into_owned()
+    });
+    let mut client = minimal("http-get");
+    client.args(["::1", &port]);
+    let output = run(client, None);
+    assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+    assert!(output.stdout_text().ends_with("\r\n\r\nv6\n"), "{}", output.stdout_text());
+    let request = server.join().expect("server");
+    assert!(request.contains(&format!("\r\nHost: [::1]:{port}\r\n")), "{request:?}");
 }
 
 #[test]

@@ -117,6 +117,26 @@ fn a_client_whose_greeting_failed_is_not_counted_among_the_clients_served() {
     assert!(server.stderr.contains(&failed), "stderr: {}", server.stderr);
 }
 
+/// A client that sends and never reads fills the buffers both ways, and the server's echo
+/// waits: after --timeout it is dropped as a silent one is, and holds no thread forever.
+#[test]
+fn server_drops_a_client_that_never_reads_after_its_timeout() {
+    let args = ["--timeout", "0.5", "--clients", "1", "127.0.0.1", "0"];
+    let server = Server::start("tcp-server", &args);
+    let stream = TcpStream::connect(server.addr).expect("connect");
+    stream.set_write_timeout(Some(Duration::from_secs(2))).expect("write timeout");
+    let flooder = thread::spawn(move || {
+        let chunk = vec![b'x'; 64 * 1024];
+        while (&stream).write_all(&chunk).is_ok() {}
+        thread::sleep(Duration::from_secs(3)); // still connected, still not reading
+    });
+    let output = server.wait();
+    assert_eq!(output.code(), Some(0), "stderr: {}", output.stderr);
+    assert!(output.elapsed < Duration::from_secs(3), "dropped after {:?}", output.elapsed);
+    assert!(output.stderr.contains(", dropping it"), "stderr: {}", output.stderr);
+    flooder.join().expect("flooder");
+}
+
 #[test]
 fn server_drops_a_silent_client_after_its_timeout() {
     let server = Server::start("tcp-server", &["--timeout", "0.5", "127.0.0.1", "0"]);
