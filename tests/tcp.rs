@@ -117,6 +117,26 @@ fn a_client_whose_greeting_failed_is_not_counted_among_the_clients_served() {
     assert!(server.stderr.contains(&failed), "stderr: {}", server.stderr);
 }
 
+/// A server whose backlog is full drops new SYNs: the connect would wait for minutes of
+/// retries. Ours gives up after --timeout, saying so.
+#[test]
+fn a_connect_that_gets_no_answer_gives_up_after_its_timeout() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind"); // never accepts
+    let addr = listener.local_addr().expect("addr");
+    let mut waiting = Vec::new();
+    let wait = Duration::from_millis(200);
+    while let Ok(stream) = TcpStream::connect_timeout(&addr, wait) {
+        waiting.push(stream); // in the backlog, until it is full
+        assert!(waiting.len() < 5000, "the backlog never filled");
+    }
+    let mut command = our("tcp-client");
+    command.args(["--timeout", "0.5", "127.0.0.1", &addr.port().to_string()]);
+    let output = run(command, None);
+    assert_eq!(output.code(), Some(1), "stderr: {}", output.stderr);
+    assert!(output.stderr.contains("timed out"), "stderr: {}", output.stderr);
+    assert!(output.elapsed < Duration::from_secs(2), "gave up after {:?}", output.elapsed);
+}
+
 /// A client that sends and never reads fills the buffers both ways, and the server's echo
 /// waits: after --timeout it is dropped as a silent one is, and holds no thread forever.
 #[test]
