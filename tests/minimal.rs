@@ -151,7 +151,12 @@ fn the_minimal_udp_client_hears_only_its_server_not_an_impostor() {
 
 /// A web server in the test for one request: it answers `response`, and returns the request.
 fn one_response(response: &'static [u8]) -> (String, thread::JoinHandle<String>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    one_response_on("127.0.0.1", response)
+}
+
+/// The same, listening on `host`.
+fn one_response_on(host: &str, response: &'static [u8]) -> (String, thread::JoinHandle<String>) {
+    let listener = TcpListener::bind((host, 0)).expect("bind");
     let port = listener.local_addr().expect("addr").port().to_string();
     let server = thread::spawn(move || {
         let (mut stream, _) = listener.accept().expect("accept");
@@ -159,7 +164,7 @@ fn one_response(response: &'static [u8]) -> (String, thread::JoinHandle<String>)
         let mut request = Vec::new();
         let mut byte = [0; 1];
         while !request.ends_with(b"\r\n\r\n") && !request.ends_with(b"\n\n") {
-            match std::io::Read::read(&mut stream, &mut byte) {
+            match stream.read(&mut byte) {
                 Ok(1) => request.push(byte[0]),
                 _ => break,
             }
@@ -189,19 +194,8 @@ fn the_minimal_http_get_works_over_ipv6() {
     if !ipv6_loopback_works() {
         return skip("this machine has no IPv6 loopback (::1)");
     }
-    let listener = TcpListener::bind("[::1]:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port().to_string();
-    let server = thread::spawn(move || {
-        let (mut stream, _) = listener.accept().expect("accept");
-        let mut request = Vec::new();
-        let mut piece = [0; 1024];
-        while !request.ends_with(b"\r\n\r\n") {
-            let Ok(count @ 1..) = stream.read(&mut piece) else { break };
-            request.extend_from_slice(&piece[..count]);
-        }
-        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nv6\n");
-        String::from_utf8_lossy(&request).into_owned()
-    });
+    let (port, server) =
+        one_response_on("::1", b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nv6\n");
     let mut client = minimal("http-get");
     client.args(["::1", &port]);
     let output = run(client, None);

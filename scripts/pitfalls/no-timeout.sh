@@ -12,7 +12,8 @@ no_ports() { awk '/^Udp: [0-9]/ { print $3 }' /proc/net/snmp; } # datagrams to n
 before=$(no_ports)
 show "timeout 3 python3 tests/notebook/udp_client.py 127.0.0.1 $reserved"
 say "Waiting all the same: its socket is not connected, so Linux does not pass it the ICMP"
-say "'port unreachable' it sent back (Udp NoPorts in /proc/net/snmp went from $before to $(no_ports))."
+say "'port unreachable' the kernel sent back (its count of datagrams to no port, Udp NoPorts in"
+say "/proc/net/snmp, went from $before to $(no_ports))."
 expect '[[ $status == 124 && $(no_ports) -gt $before ]]' "the client should have waited, refused"
 show "minimal-udp-client 127.0.0.1 $silent"
 say "Ours waits 2 s at most (set_read_timeout), and says so."

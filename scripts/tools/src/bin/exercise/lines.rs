@@ -134,12 +134,11 @@ fn checks(t: &mut Tester) -> Outcome {
         let mut client = connect(address)?;
         t.log("a client sent \"hola\\nmun\" in one write, and waits for its answer");
         client.write_all(b"hola\nmun")?;
-        expect(t, &client, "HOLA\n", &mut server).map_err(|mut failure| {
-            if failure.said.starts_with("no answer") {
-                failure.said += " (a server that sends its answers only once its buffer is \
-                                 empty holds this one until the next line ends)";
-            }
-            failure
+        expect(t, &client, "HOLA\n", &mut server).map_err(|failure| {
+            failure.if_unanswered(
+                "a server that sends its answers only once its buffer is empty holds this one \
+                 until the next line ends",
+            )
         })?;
         t.log("it sent \"do\\n\"");
         client.write_all(b"do\n")?;

@@ -34,6 +34,14 @@ impl Failure {
         Failure { said: said.into(), pitfall: None }
     }
 
+    /// A failure for want of an answer, with `why` it may have come to that; others as they are.
+    pub fn if_unanswered(mut self, why: &str) -> Failure {
+        if self.said.starts_with("no answer") {
+            self.said = format!("{} ({why})", self.said);
+        }
+        self
+    }
+
     /// The `scripts/pitfalls.sh` lesson that shows this mistake happening.
     pub fn pitfall(mut self, name: &'static str) -> Failure {
         self.pitfall = Some(name);
